@@ -1,0 +1,226 @@
+"""Sentence segmentation: a blank English spaCy pipeline with a rule-based sentencizer.
+
+The component ``policykit_sentencizer`` marks sentence starts from rules kept in
+``data/rules/segmentation.yaml``:
+
+* a sentence ends at a terminal character (``. ! ? …``) plus any closing quotes, brackets
+  or markdown emphasis that follow it, when the next token can start a sentence
+  (upper case, digit, opening quote or bracket, markdown emphasis, CJK);
+* never after an abbreviation of the ``never_end`` list (``e.g.``, ``Dr.``, ``al.``, …);
+* never inside a balanced quotation or parenthesis: a quoted passage in a framing sentence
+  stays one sentence;
+* a list marker (``1.``, ``I.``, ``(a)``) at the start of a paragraph is never a sentence
+  of its own, and a bold run-in heading (``1. **Heading.** Text``) stays with its first
+  sentence.
+
+Segmentation works on spans of a raw text and returns character offsets into it, so that
+``raw[start:end]`` is the sentence.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Iterable, Sequence
+
+import spacy
+import yaml
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .. import config
+
+RULES_PATH = config.DATA_DIR / "rules" / "segmentation.yaml"
+
+_OPEN_CLOSE = {"“": "”", "(": ")", "[": "]", "「": "」", "『": "』", "《": "》", "‘": "’"}
+
+
+@functools.lru_cache(maxsize=4)
+def load_rules(path: str | None = None) -> dict:
+    """Read the segmentation rules (YAML) and compile them."""
+    p = path or str(RULES_PATH)
+    with open(p, encoding="utf-8") as fh:
+        rules = yaml.safe_load(fh)
+    for key in ("terminal", "closing", "never_end", "list_marker", "bullet"):
+        if key not in rules:
+            from ..errors import InputError
+            raise InputError(p, f"segmentation rules lack the key {key!r}",
+                             "restore it from the file shipped with policykit")
+    rules["terminal"] = set(rules["terminal"])
+    rules["closing"] = set(rules["closing"])
+    rules["never_end"] = {a.lower() for a in rules["never_end"]}
+    rules["list_marker_re"] = re.compile(rules["list_marker"])
+    rules["bullet_re"] = re.compile(rules["bullet"], re.MULTILINE)
+    rules["rarely_end"] = {a.lower() for a in rules.get("rarely_end", [])}
+    rules["sentence_starters"] = {a.lower() for a in rules.get("sentence_starters", [])}
+    return rules
+
+
+def _can_start(text: str) -> bool:
+    ch = text[0]
+    if ch.isupper() or ch.isdigit():
+        return True
+    if ch in "“\"‘'([*_#<「『《":
+        return True
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def _balanced_pairs(doc: Doc) -> list[tuple[int, int]]:
+    """Token index ranges of balanced quotations and parentheses (opening, closing)."""
+    pairs = []
+    stacks: dict[str, list[int]] = {}
+    straight_open: int | None = None
+    for tok in doc:
+        t = tok.text
+        if t in _OPEN_CLOSE:
+            stacks.setdefault(_OPEN_CLOSE[t], []).append(tok.i)
+        elif t in stacks and stacks[t]:
+            pairs.append((stacks[t].pop(), tok.i))
+        elif t == '"':
+            if straight_open is None:
+                straight_open = tok.i
+            else:
+                pairs.append((straight_open, tok.i))
+                straight_open = None
+    return pairs
+
+
+def _sentence_starts(doc: Doc, rules: dict) -> list[bool]:
+    n = len(doc)
+    starts = [False] * n
+    if n == 0:
+        return starts
+    # tokens strictly inside a balanced pair cannot end a sentence unless the pair is long
+    protected = [False] * n
+    for a, b in _balanced_pairs(doc):
+        if b - a <= 80:  # a quotation in a framing sentence, not a quoted paragraph
+            # the token right before the closing mark may still end the sentence
+            for k in range(a + 1, b - 1):
+                protected[k] = True
+    first = next((t.i for t in doc if not t.is_space), None)
+    if first is None:
+        return starts
+    starts[first] = True
+    sent_first = first
+    bold_open = False
+    i = first
+    while i < n:
+        tok = doc[i]
+        text = tok.text
+        if text == "*" and i + 1 < n and doc[i + 1].text == "*":
+            bold_open = not bold_open
+        is_terminal = (text in rules["terminal"]
+                       or (len(text) > 1 and text[-1] == "." and text.lower() not in rules["never_end"]
+                           and not rules["list_marker_re"].match(text)))
+        if not is_terminal or protected[i]:
+            i += 1
+            continue
+        if text == "." and i > 0 and not doc[i - 1].whitespace_:
+            glued = (doc[i - 1].text + ".").lower()
+            if glued in rules["never_end"]:
+                i += 1
+                continue
+        # absorb closing punctuation (and the end of a bold run-in heading)
+        j = i + 1
+        while j < n and not doc[j - 1].whitespace_ and doc[j].text in rules["closing"]:
+            if doc[j].text == "*" and j + 1 < n and doc[j + 1].text == "*":
+                bold_open = not bold_open
+                j += 1
+            j += 1
+        k = j
+        while k < n and doc[k].is_space:
+            k += 1
+        if k >= n:
+            break
+        words_so_far = [t.text for t in doc[sent_first:i] if not t.is_space and t.text != "*"]
+        marker_only = (len(words_so_far) <= 1 and rules["list_marker_re"].match(
+            "".join(t.text for t in doc[sent_first:i + 1] if not t.is_space)) is not None)
+        run_in_heading = (doc[i + 1:j].text.count("*") >= 2
+                          and "**" in doc[sent_first:i].text[:12])
+        abbrev = doc[i].text.lower() if doc[i].text != "." else (
+            (doc[i - 1].text + ".").lower() if i > 0 else ".")
+        if abbrev in rules["rarely_end"] and doc[k].text.lower() not in rules["sentence_starters"]:
+            i = j
+            continue
+        if marker_only or run_in_heading or not _can_start(doc[k].text):
+            i = j
+            continue
+        starts[k] = True
+        sent_first = k
+        i = k
+    return starts
+
+
+@Language.factory("policykit_sentencizer", default_config={"rules_path": None})
+def make_sentencizer(nlp: Language, name: str, rules_path: str | None):
+    """spaCy factory: the rule-based sentencizer configured from ``rules_path``."""
+    rules = load_rules(rules_path)
+
+    def sentencize(doc: Doc) -> Doc:
+        for tok, is_start in zip(doc, _sentence_starts(doc, rules)):
+            tok.is_sent_start = is_start
+        return doc
+
+    return sentencize
+
+
+@functools.lru_cache(maxsize=1)
+def get_nlp() -> Language:
+    """The segmentation pipeline: blank English tokenizer + ``policykit_sentencizer``."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("policykit_sentencizer")
+    return nlp
+
+
+def strip_bullet(raw: str, start: int, end: int) -> int:
+    """Start offset after a leading list bullet (``- ``, ``• ``) in ``raw[start:end]``."""
+    m = load_rules()["bullet_re"].match(raw, start, end)
+    return m.end() if m else start
+
+
+def sentence_spans(doc: Doc, offset: int) -> list[tuple[int, int]]:
+    """Character spans of ``doc``'s sentences, shifted by ``offset``, whitespace trimmed."""
+    spans = []
+    for sent in doc.sents:
+        toks = [t for t in sent if not t.is_space]
+        if not toks:
+            continue
+        spans.append((offset + toks[0].idx, offset + toks[-1].idx + len(toks[-1].text)))
+    return spans
+
+
+def segment_spans(raw: str, spans: Sequence[tuple[int, int]], batch_size: int = 256,
+                  progress: bool = False) -> list[list[tuple[int, int]]]:
+    """Split each ``raw[start:end]`` span into sentences.
+
+    Parameters
+    ----------
+    raw : str
+        The raw text.
+    spans : sequence of (start, end)
+        Paragraph spans (already without bullets).
+    batch_size : int
+        spaCy ``pipe`` batch size.
+    progress : bool
+        Show a tqdm progress bar.
+
+    Returns
+    -------
+    list of list of (start, end)
+        For each input span, its sentence spans as offsets into ``raw``.
+    """
+    nlp = get_nlp()
+    texts: Iterable[str] = (raw[s:e] for s, e in spans)
+    out = []
+    docs = nlp.pipe(texts, batch_size=batch_size)
+    if progress:
+        from tqdm.auto import tqdm
+        docs = tqdm(docs, total=len(spans), desc="segmenting", unit="para")
+    for (s, _e), doc in zip(spans, docs):
+        out.append(sentence_spans(doc, s))
+    return out
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a plain string (convenience for snippets)."""
+    return [text[s:e] for s, e in segment_spans(text, [(0, len(text))])[0]]
