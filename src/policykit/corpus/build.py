@@ -23,12 +23,21 @@ _CLOSERS = "”\"’')]*_>》」』 \t\n"
 _TERMINAL = set(".!?:;…。！？")
 _NUMBERED = re.compile(r"^\s*(?:\(?\d{1,3}[.)]|\(?[ivxIVX]{1,5}[.)]|\(?[a-hA-H][.)])\s+\S")
 
+#: Sections whose paragraphs are single units (never split into sentences).
+UNSEGMENTED = ("title", "author")
 #: A paragraph shorter than this that ends without terminal punctuation is a heading.
 HEADING_MAX_CHARS = 100
 
 
+def _list_kind(line: str) -> str | None:
+    """``"bullet"``, ``"number"`` or None for a line of text."""
+    if load_rules()["bullet_re"].match(line):
+        return "bullet"
+    return "number" if _NUMBERED.match(line) else None
+
+
 def _is_list_line(line: str) -> bool:
-    return bool(load_rules()["bullet_re"].match(line)) or bool(_NUMBERED.match(line))
+    return _list_kind(line) is not None
 
 
 def _lines(raw: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -67,16 +76,17 @@ def blocks(raw: str, start: int = 0, end: int | None = None) -> list[tuple[int, 
     return out
 
 
-def split_block(raw: str, start: int, end: int) -> list[tuple[int, int, bool]]:
+def split_block(raw: str, start: int, end: int) -> list[tuple[int, int, str | None]]:
     """Split a block into paragraphs: each list line is its own.
 
-    Returns ``(start, end, is_list_item)`` triples; bullets are stripped from ``start``.
+    Returns ``(start, end, list_kind)`` triples (``"bullet"``, ``"number"`` or None);
+    bullets are stripped from ``start``.
     """
     lines = _lines(raw, start, end)
     if len(lines) > 1 and any(_is_list_line(raw[s:e]) for s, e in lines):
-        out: list[tuple[int, int, bool]] = []
+        out: list[tuple[int, int, str | None]] = []
         for s, e in lines:
-            is_item = _is_list_line(raw[s:e])
+            is_item = _list_kind(raw[s:e])
             s, e = _trim(raw, s, e)
             if out and not is_item:
                 # a wrapped continuation line of the previous item
@@ -85,8 +95,7 @@ def split_block(raw: str, start: int, end: int) -> list[tuple[int, int, bool]]:
             else:
                 out.append((strip_bullet(raw, s, e), e, is_item))
         return out
-    is_item = _is_list_line(raw[start:end])
-    return [(strip_bullet(raw, start, end), end, is_item)]
+    return [(strip_bullet(raw, start, end), end, _list_kind(raw[start:end]))]
 
 
 def ends_open(text: str) -> bool:
@@ -142,11 +151,11 @@ def paragraphs_from_text(raw: str, start: int = 0, end: int | None = None,
                 continue
             text = raw[s:e]
             sec = section
-            if (section == "body" and not is_item and len(text) < HEADING_MAX_CHARS
+            if (section == "body" and is_item != "bullet" and len(text) < HEADING_MAX_CHARS
                     and "\n" not in text.strip() and ends_open(text)):
                 sec = "heading"
             p = Paragraph(section=sec, start=s, end=e)
-            p._list_item = is_item  # type: ignore[attr-defined]
+            p._list_item = is_item is not None  # type: ignore[attr-defined]
             paras.append(p)
     return rejoin_page_breaks(raw, paras)
 
@@ -217,6 +226,10 @@ def build_corpus(raw_docs: Sequence[RawDocument],
         by_text.setdefault(id(d.text), []).append(k)
     texts = {id(d.text): d.text for d in raw_docs}
     for tid, idxs in by_text.items():
+        whole = [k for k in idxs if flat[k][2].section in UNSEGMENTED]
+        for k in whole:
+            spans_by_text[k] = [(flat[k][2].start, flat[k][2].end)]
+        idxs = [k for k in idxs if flat[k][2].section not in UNSEGMENTED]
         res = segment_spans(texts[tid], [(flat[k][2].start, flat[k][2].end) for k in idxs],
                             progress=progress and len(flat) > 2000)
         for k, r in zip(idxs, res):

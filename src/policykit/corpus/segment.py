@@ -65,6 +65,12 @@ def _can_start(text: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 
+def _is_initial(text: str) -> bool:
+    """A personal-name initial such as ``J.`` (never a sentence end)."""
+    return len(text) == 2 and text[0].isupper() and text[0].isalpha() and text[1] == "." \
+        and text[0] not in "AI"
+
+
 def _balanced_pairs(doc: Doc) -> list[tuple[int, int]]:
     """Token index ranges of balanced quotations and parentheses (opening, closing)."""
     pairs = []
@@ -117,9 +123,12 @@ def _sentence_starts(doc: Doc, rules: dict) -> list[bool]:
             continue
         if text == "." and i > 0 and not doc[i - 1].whitespace_:
             glued = (doc[i - 1].text + ".").lower()
-            if glued in rules["never_end"]:
+            if glued in rules["never_end"] or _is_initial(doc[i - 1].text + "."):
                 i += 1
                 continue
+        if _is_initial(text):
+            i += 1
+            continue
         # absorb closing punctuation (and the end of a bold run-in heading)
         j = i + 1
         while j < n and not doc[j - 1].whitespace_ and doc[j].text in rules["closing"]:
