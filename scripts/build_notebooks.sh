@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Rebuild notebooks from their paired py:percent scripts and execute them in place, so that the
+# committed outputs are exactly what nbval will compare against. Usage:
+#   bash scripts/build_notebooks.sh            # all notebooks
+#   bash scripts/build_notebooks.sh 2.01       # the ones whose name starts with 2.01
+set -euo pipefail
+cd "$(dirname "$0")/../notebooks"
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false PYTHONHASHSEED=0
+for py in ${1:-}*.py; do
+  nb="${py%.py}.ipynb"
+  echo "==> $nb"
+  ../.venv/bin/jupytext --to ipynb --update -o "$nb" "$py" >/dev/null 2>&1 || ../.venv/bin/jupytext --to ipynb -o "$nb" "$py" >/dev/null
+  ../.venv/bin/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 "$nb" 2>&1 | grep -v -E "WARNING|^$" || true
+done
