@@ -118,6 +118,20 @@ def _split(value: str) -> list[str]:
     return out
 
 
+#: A collection name with commas that some AGORA rows store split into pieces.
+_US_REGULATIONS = "U.S. regulations, executive orders, and agency policies"
+_US_REGULATIONS_PIECES = {"U.S. regulations", "executive orders", "and agency policies"}
+
+
+def _collections(value: str) -> list[str]:
+    parts = _split(value)
+    if _US_REGULATIONS_PIECES <= set(parts):
+        i = min(parts.index(p) for p in _US_REGULATIONS_PIECES)
+        parts = [p for p in parts if p not in _US_REGULATIONS_PIECES]
+        parts.insert(i, _US_REGULATIONS)
+    return parts
+
+
 def _agora_doc_type(collections: list[str]) -> str | None:
     for c in collections:
         if c != "Editors' Picks":
@@ -178,7 +192,7 @@ def agora_sources(folder: str | Path) -> tuple[list[Source], list[str]]:
             row = rows[aid][1]
             authority = (row.get("Authority") or "").strip() or None
             juris = jurisdiction.get(authority or "", "") or None
-            collections = _split(row.get("Collections", ""))
+            collections = _collections(row.get("Collections", ""))
             region = AGORA_REGION.get(authority or "") or AGORA_REGION.get(juris or "")
             sector = AGORA_SECTOR.get(authority, "government") if authority else None
             meta.update({

@@ -283,9 +283,113 @@ def concat_corpora(corpora: Sequence[Corpus]) -> Corpus:
                   pd.concat([c.sentences for c in corpora], ignore_index=True), raw)
 
 
+# --------------------------------------------------------------------------- cache
+#: Number of built corpora kept in ``data/interim/corpus/``.
+CACHE_KEEP = 8
+_TABLES = ("documents", "paragraphs", "sentences")
+
+
+def _code_parts() -> list:
+    """Everything besides the inputs that shapes the tables: the code and rules that build them."""
+    import spacy
+
+    from . import build, model, readers, segment
+
+    return [Path(m.__file__) for m in (build, model, readers, segment)] + [Path(segment.RULES_PATH),
+                                                                           spacy.__version__]
+
+
+def corpus_key(raw_docs: Sequence[RawDocument]) -> str:
+    """Content key of the corpus built from ``raw_docs`` (inputs + segmentation code and rules)."""
+    from ..store import content_key
+
+    docs = [[d.doc_id, d.sha256, d.encoding, d.source_path, len(d.text), d.metadata] for d in raw_docs]
+    return content_key(docs, *_code_parts())
+
+
+def _cache_dir() -> Path:
+    from .. import config
+
+    return Path(config.INTERIM_DIR) / "corpus"
+
+
+def _cache_get(key: str, raw_docs: Sequence[RawDocument]) -> Corpus | None:
+    from ..store import read_table
+
+    folder = _cache_dir()
+    paths = [folder / f"{key}-{t}.parquet" for t in _TABLES]
+    if not all(p.is_file() for p in paths):
+        return None
+    try:
+        docs, paras, sents = (read_table(p) for p in paths)
+    except Exception as exc:  # a damaged cache file: rebuild
+        log.warning("ignoring unreadable corpus cache %s (%s)", folder, exc)
+        return None
+    now = time.time()
+    for p in paths:
+        os.utime(p, (now, now))
+    return Corpus(docs, paras, sents, {d.source_path: d.text for d in raw_docs})
+
+
+def _cache_put(key: str, corpus: Corpus) -> None:
+    from ..store import write_table
+
+    folder = _cache_dir()
+    try:
+        for t in _TABLES:
+            write_table(getattr(corpus, t), folder / f"{key}-{t}.parquet", "parquet")
+        files = sorted(folder.glob("*-documents.parquet"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in files[CACHE_KEEP:]:
+            k = old.name[: -len("-documents.parquet")]
+            for t in _TABLES:
+                (folder / f"{k}-{t}.parquet").unlink(missing_ok=True)
+    except OSError as exc:
+        log.warning("could not write the corpus cache in %s (%s)", folder, exc)
+
+
+#: Documents segmented per call of ``build_corpus`` when a progress bar is shown.
+BUILD_CHUNK = 25
+
+
+def _build(raw_docs: Sequence[RawDocument], progress: bool) -> Corpus:
+    from .build import build_corpus
+
+    if not progress or len(raw_docs) <= BUILD_CHUNK:
+        return build_corpus(raw_docs)
+    from tqdm.auto import tqdm
+
+    parts = []
+    with tqdm(total=len(raw_docs), desc="segmenting", unit="doc", leave=False) as bar:
+        for i in range(0, len(raw_docs), BUILD_CHUNK):
+            chunk = raw_docs[i:i + BUILD_CHUNK]
+            parts.append(build_corpus(chunk))
+            bar.update(len(chunk))
+    return concat_corpora(parts)
+
+
+def build_cached(raw_docs: Sequence[RawDocument], cache: bool = True, progress: bool = False) -> Corpus:
+    """:func:`~policykit.corpus.build.build_corpus`, reusing tables cached in ``data/interim/corpus/``.
+
+    The key covers every document's id, file hash, encoding, path, text length and metadata,
+    plus the bytes of the building code and segmentation rules, so any change rebuilds.
+    With ``progress``, documents are segmented in chunks under one progress bar.
+    """
+    raw_docs = list(raw_docs)
+    if not cache:
+        return _build(raw_docs, progress)
+    key = corpus_key(raw_docs)
+    corpus = _cache_get(key, raw_docs)
+    if corpus is not None:
+        log.info("reused cached corpus tables %s", key)
+        return corpus
+    corpus = _build(raw_docs, progress)
+    _cache_put(key, corpus)
+    return corpus
+
+
 # --------------------------------------------------------------------------- load
 def load(paths=None, metadata=None, on_error: str = "raise", limit: int | None = None,
-         progress: bool | None = None) -> Corpus:
+         progress: bool | None = None, cache: bool = True) -> Corpus:
     """Load documents into a :class:`Corpus`.
 
     Parameters
@@ -310,6 +414,9 @@ def load(paths=None, metadata=None, on_error: str = "raise", limit: int | None =
         Read only the first ``limit`` documents (in path order; collections in index order).
     progress : bool, optional
         Progress bars; default: on from 50 files.
+    cache : bool
+        Reuse the tables of an identical earlier build (same files, metadata, code and rules)
+        from ``data/interim/corpus/``; files are always read (and checked) again.
 
     Returns
     -------
@@ -322,7 +429,6 @@ def load(paths=None, metadata=None, on_error: str = "raise", limit: int | None =
     InputError
         For bad inputs (``on_error="raise"``), a bad sidecar, or when no input is usable.
     """
-    from .build import build_corpus
     from .wfeo import load_report
 
     t0 = time.perf_counter()
@@ -363,7 +469,8 @@ def load(paths=None, metadata=None, on_error: str = "raise", limit: int | None =
     if col.report:
         corpora.append(load_report())
     if raw_docs:
-        corpora.append(build_corpus(raw_docs, progress=bool(progress) or (progress is None and len(raw_docs) >= PROGRESS_MIN_FILES)))
+        show = bool(progress) or (progress is None and len(raw_docs) >= PROGRESS_MIN_FILES)
+        corpora.append(build_cached(raw_docs, cache=cache, progress=show))
     files_in = len(sources) + n_dups + int(col.report) + col.n_errors_files
     if not corpora:
         detail = "\n".join(f"  {p}: {r}" for p, r in col.skipped)

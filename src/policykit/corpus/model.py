@@ -94,6 +94,8 @@ class Corpus:
         self.sentences = sentences.reset_index(drop=True)
         self.raw_texts = dict(raw_texts)
         self._source = dict(zip(self.documents["doc_id"], self.documents["source_path"]))
+        #: what went in and came out of :func:`policykit.load` (files, documents, skipped, …)
+        self.load_summary: dict | None = None
 
     # ------------------------------------------------------------------ access
     @property

@@ -79,7 +79,7 @@ def _looks_chinese(text: str) -> bool:
     misread as GB18030 mostly produce rare GBK-only characters (an accented letter followed by
     an ASCII letter forms a pair whose second byte is below 0xA1, outside GB2312).
     """
-    non_ascii = [c for c in text if ord(c) > 127]
+    non_ascii = [c for c in text[:200000] if ord(c) > 127][:5000]
     if not non_ascii:
         return True
     common = 0
@@ -268,7 +268,12 @@ def html_to_text(html: str) -> tuple[str, str | None]:
     if soup.title is not None and soup.title.get_text(strip=True):
         title = " ".join(soup.title.get_text().split())
     out: list[str] = []
-    _html_walk(soup, out)
+    try:
+        _html_walk(soup, out)
+    except RecursionError:  # absurdly deep nesting: fall back to BeautifulSoup's own text
+        for tag in soup(list(_SKIP_TAGS)):
+            tag.decompose()
+        out = [soup.get_text(_PARA)]
     paragraphs = []
     for block in "".join(out).split(_PARA):
         lines = [" ".join(ln.replace("\t", " ").split()) for ln in block.split(_LINE)]

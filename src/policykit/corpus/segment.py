@@ -23,8 +23,10 @@ import functools
 import re
 from typing import Iterable, Sequence
 
+import numpy as np
 import spacy
 import yaml
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -166,8 +168,11 @@ def make_sentencizer(nlp: Language, name: str, rules_path: str | None):
     rules = load_rules(rules_path)
 
     def sentencize(doc: Doc) -> Doc:
-        for tok, is_start in zip(doc, _sentence_starts(doc, rules)):
-            tok.is_sent_start = is_start
+        if len(doc):
+            # one array write instead of per-token assignment (which re-checks annotation)
+            flags = np.array([1 if st else -1 for st in _sentence_starts(doc, rules)],
+                             dtype="int64").astype("uint64").reshape(-1, 1)
+            doc.from_array([SENT_START], flags)
         return doc
 
     return sentencize
