@@ -1,0 +1,150 @@
+"""``policykit topics``: BERTopic (plus an NMF baseline) on paragraphs or sentences, per group."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+HELP = "fit reproducible offline topic models and write topic tables and figures per region/chapter"
+DESCRIPTION = """\
+Fit BERTopic on the body paragraphs (or sentences) of the corpus, with the packaged
+all-MiniLM-L6-v2 embeddings (offline, cached under data/interim/embeddings) and seeded
+UMAP/HDBSCAN, so the same input always gives the same topics. An NMF baseline with as
+many topics is fitted on the same units; both are scored for NPMI coherence and diversity.
+
+Writes into --out (default reports/topics/):
+
+  tables/NAME.csv and tables/NAME.parquet
+      topic_assignments (unit_id, doc_id, topic, probability, ...), topic_terms,
+      topic_keywords, topic_info, topics_by_<COL> (topic share per group with
+      representative sentences and their ids), topic_quality, topic_hierarchy,
+      topic_doc_map, nmf_assignments, nmf_terms, topics_x_labels (with --extraction)
+  figures/NAME.html   topic terms, topics x each --by column, document map, hierarchy,
+                      quality (interactive; plotly.min.js is written beside them)
+  summary.json        counts, quality, parameters, library versions, topic fingerprint
+  model/              the fitted model (safetensors + JSON), with --save-model
+
+  policykit topics                                  # the bundled report, paragraphs
+  policykit topics --unit sentence --by region,chapter,sector --nr-topics 12
+  policykit topics texts/ --metadata meta.csv --by region --out out/topics
+"""
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the command's options."""
+    from ._common import add_corpus_args
+
+    add_corpus_args(parser)
+    g = parser.add_argument_group("topics")
+    g.add_argument("--unit", choices=("paragraph", "sentence"), default="paragraph",
+                   help="model body paragraphs (default) or body sentences")
+    g.add_argument("--by", default="region,chapter", metavar="COLS",
+                   help="metadata columns for topics per group, comma-separated (default: region,chapter)")
+    g.add_argument("--nr-topics", type=int, default=None, metavar="N",
+                   help="merge topics down to N (default: as many as HDBSCAN finds)")
+    g.add_argument("--min-cluster-size", type=int, default=None, metavar="N",
+                   help="smallest topic in units (default: max(5, sqrt(units)/2))")
+    g.add_argument("--keep-outliers", action="store_true",
+                   help="leave units HDBSCAN cannot place in topic -1 instead of reassigning them")
+    g.add_argument("--extraction", metavar="FILE",
+                   help="labels or extraction table (jsonl/csv/parquet) for the topics x labels cross-table")
+    g.add_argument("--out", default=None, metavar="DIR", help="output folder (default: reports/topics)")
+    g.add_argument("--tables", default="csv,parquet", metavar="FORMATS",
+                   help="table formats, comma-separated among csv, parquet, jsonl (default: csv,parquet)")
+    g.add_argument("--no-figures", action="store_true", help="write tables only")
+    g.add_argument("--save-model", action="store_true", help="also save the fitted model under DIR/model")
+    g.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+
+
+def _parse_list(text: str | None) -> list[str]:
+    return [t.strip() for t in (text or "").split(",") if t.strip()]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Fit, write tables/figures/summary, print the headline numbers."""
+    import json
+    from pathlib import Path
+
+    from .. import config
+    from ..errors import InputError
+    from ..store import atomic_path, atomic_write, read_table, write_table
+    from ._common import corpus_from_args
+
+    by = _parse_list(args.by)
+    fmts = _parse_list(args.tables)
+    bad = [f for f in fmts if f not in ("csv", "parquet", "jsonl")]
+    if bad or not fmts:
+        raise InputError(None, f"unknown table format(s): {', '.join(bad) or '(none)'}",
+                         "use --tables csv, parquet and/or jsonl, comma-separated")
+    if args.nr_topics is not None and args.nr_topics < 2:
+        raise InputError(None, f"--nr-topics must be at least 2, got {args.nr_topics}")
+    out = Path(args.out) if args.out else config.REPORTS_DIR / "topics"
+    if out.exists() and not out.is_dir():
+        raise InputError(out, "--out exists and is not a folder", "choose a folder name")
+    extraction = None
+    if args.extraction:
+        if not Path(args.extraction).is_file():
+            raise InputError(args.extraction, "extraction file not found",
+                             "run `policykit extract --out FILE.parquet` first, or drop --extraction")
+        extraction = read_table(args.extraction)
+        if "sent_id" not in extraction.columns:
+            raise InputError(args.extraction, "no sent_id column",
+                             "pass the output of `policykit extract` (wide) or the long labels table")
+
+    corpus = corpus_from_args(args, quiet=args.quiet)
+    cols = set(corpus.paragraphs.columns if args.unit == "paragraph" else corpus.sentences.columns)
+    missing = [b for b in by if b not in cols]
+    if missing:
+        raise InputError(None, f"no metadata column named {', '.join(missing)}",
+                         "choose among: " + ", ".join(sorted(c for c in cols if c not in
+                                                             ("text", "start", "end", "para_idx", "sent_idx"))))
+
+    from ..topics import analyse, figure_specs
+
+    params = {}
+    if args.min_cluster_size is not None:
+        params["min_cluster_size"] = args.min_cluster_size
+    if args.keep_outliers:
+        params["reduce_outliers"] = None
+    res = analyse(corpus, unit=args.unit, by=by, nr_topics=args.nr_topics, extraction=extraction,
+                  progress=not args.quiet, **params)
+
+    written = []
+    for name, df in res.tables().items():
+        for fmt in fmts:
+            path = out / "tables" / f"{name}.{fmt}"
+            write_table(df, path, fmt)
+            written.append(path)
+    if not args.no_figures:
+        for spec in figure_specs(res):
+            path = out / "figures" / f"{spec['name']}.html"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_path(path) as tmp:
+                spec["figure"].write_html(str(tmp), include_plotlyjs="directory", full_html=True)
+            written.append(path)
+    m = res.model
+    if args.save_model:
+        written.append(m.save(out / "model"))
+    from ..topics.persist import library_versions
+
+    summary = {
+        "unit": m.unit, "n_units": int(len(m.units_)), "n_documents": int(m.units_["doc_id"].nunique()),
+        "n_topics": int(m.n_topics_), "outlier_share_before": m.outlier_share_before_,
+        "outlier_share": m.outlier_share_, "fingerprint": m.fingerprint(),
+        "quality": res.quality.to_dict(orient="records"), "by": list(res.by),
+        "params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in m.params_.items()
+                   if k != "stop_words"},
+        "fit_seconds": m.fit_seconds_, "versions": library_versions(),
+    }
+    with atomic_write(out / "summary.json") as fh:
+        json.dump(summary, fh, indent=1, default=str)
+    if not args.quiet:
+        q = res.quality
+        print(f"{len(m.units_)} {m.unit}s, {m.n_topics_} topics, outliers {m.outlier_share_before_:.0%} -> "
+              f"{m.outlier_share_:.0%}; fingerprint {summary['fingerprint']}", file=sys.stderr)
+        for r in q.itertuples(index=False):
+            print(f"  {r.model:<30} NPMI {r.npmi:+.3f}  diversity {r.diversity:.2f}", file=sys.stderr)
+        for r in m.topic_info_.itertuples(index=False):
+            print(f"  {r.label:<60} {r.count:>4}", file=sys.stderr)
+        print(f"wrote {len(written)} files to {out}", file=sys.stderr)
+    return 0
