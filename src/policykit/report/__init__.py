@@ -1,0 +1,272 @@
+"""Rendered report: every comparison figure as interactive HTML, PNG and SVG, the CSV behind
+each figure, and a self-contained ``index.html`` that leads to the evidence sentences.
+
+Layout of the output folder (default ``reports/``)::
+
+    index.html               self-contained (plotly.js inlined): figures, captions, evidence
+    figures/<name>.html      one interactive page per figure (uses figures/plotly.min.js)
+    figures/<name>.png|svg   static images (kaleido + Chromium)
+    tables/<name>.csv        the tidy table behind each figure (lists as JSON strings)
+    tables/extraction.csv    the sentence-level extraction the report was built from
+    summary.json             run metadata and headline numbers
+
+Every file is written atomically (temporary file, then ``os.replace``); ``index.html`` is
+replaced last, so it never points at files from a half-finished run.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import pandas as pd
+
+from policykit import __version__
+from policykit.config import GOLD_DOCUMENTS, GOLD_INTRO_POINTS, REPORTS_DIR
+from policykit.report.sections import Section, comparison_sections, extra_sections
+from policykit.report.static import EXPORT_WIDTH, StaticExporter, export_static
+from policykit.store import atomic_write, write_table
+
+DEFAULT_BY = ("region", "chapter")
+STATIC_FORMATS = ("png", "svg")
+
+
+@dataclass
+class ReportResult:
+    """What :func:`build_report` wrote and measured."""
+
+    out: Path
+    sections: list[Section]
+    files: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    metrics: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)
+
+
+def _progress(total: int, enabled: bool):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc="report", unit="step", disable=not enabled, file=sys.stderr,
+                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} {postfix}")
+
+
+def topics_sections(corpus, extraction: pd.DataFrame, by: Sequence[str]) -> tuple[list, str | None]:
+    """Sections from ``policykit.topics.topics_report_section`` when it is importable."""
+    try:
+        from policykit.topics import topics_report_section
+    except Exception as e:  # not built, or its dependencies are missing
+        return [], f"topic sections skipped ({type(e).__name__}: {e})"
+    try:
+        return extra_sections(topics_report_section(corpus, extraction, list(by))), None
+    except Exception as e:  # a failing optional stage must not sink the report
+        return [], f"topic sections failed and were skipped ({type(e).__name__}: {e})"
+
+
+def _gold_inputs(docs: pd.DataFrame):
+    """Human stance labels and editors' points when they describe this corpus."""
+    gold = points = None
+    try:
+        from policykit.compare.editors import load_points
+        from policykit.compare.stances import gold_stances
+
+        if GOLD_DOCUMENTS.exists():
+            g = gold_stances(GOLD_DOCUMENTS)
+            if set(g["doc_id"]) & set(docs["doc_id"]):
+                gold = g
+        if GOLD_INTRO_POINTS.exists():
+            points = load_points(GOLD_INTRO_POINTS)
+    except Exception:  # gold is optional decoration
+        pass
+    return gold, points
+
+
+def build_report(corpus=None, extraction: pd.DataFrame | None = None,
+                 by: Sequence[str] = DEFAULT_BY, out: str | Path = REPORTS_DIR,
+                 topics: bool = True, static: bool = True, progress: bool = True,
+                 title: str | None = None, n_boot: int = 1000,
+                 extra: Sequence[dict] = ()) -> ReportResult:
+    """Compute every comparison, draw the figures and write the report folder.
+
+    Parameters
+    ----------
+    corpus : policykit.Corpus, optional
+        Default: the bundled report (``policykit.load()``).
+    extraction : pandas.DataFrame, optional
+        The extraction wide view; default ``policykit.extract.extract(corpus)``.
+    by : sequence of str
+        Document columns to compare by; the first usable one drives the single-grouping
+        figures (distinctive terms, positions, consensus, Sankey). Columns missing for every
+        document are skipped with a note.
+    out : path
+        Output folder (created).
+    topics : bool
+        Include the topic-model sections (``policykit.topics.topics_report_section``).
+    static : bool
+        Write PNG and SVG (needs kaleido and Chromium).
+    extra : sequence of dict
+        Further sections ``{name, title, caption, figure, table}``.
+    """
+    from plotly.offline import get_plotlyjs
+
+    from policykit.report.html import (
+        evidence_rows, evidence_sentences, figure_div, figure_page, render_index,
+    )
+
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+    out = Path(out)
+    bar = _progress(16 + 2 * len(by), progress)
+
+    def step(msg: str) -> None:
+        bar.set_postfix_str(msg, refresh=False)
+        bar.update(1)
+
+    step("loading corpus")
+    if corpus is None:
+        import policykit
+
+        corpus = policykit.load()
+    timings["load"] = time.perf_counter() - t0
+    if extraction is None:
+        step("extracting")
+        try:
+            from policykit.extract import extract
+        except ModuleNotFoundError as e:
+            from policykit.errors import PolicykitError
+
+            raise PolicykitError(f"the extraction stage is not available ({e}); "
+                                 "pass an extraction table to build_report()") from None
+        extraction = extract(corpus)
+    timings["extract"] = time.perf_counter() - t0 - sum(timings.values())
+    docs = corpus.documents if corpus is not None else None
+    gold, points = _gold_inputs(docs if docs is not None else extraction[["doc_id"]])
+
+    fig_dir, tab_dir = out / "figures", out / "tables"
+    fig_dir.mkdir(parents=True, exist_ok=True)
+    tab_dir.mkdir(parents=True, exist_ok=True)
+    files: list[Path] = []
+    exporter = StaticExporter() if static else None
+    static_error: list[str] = []
+    if exporter is not None:
+        exporter.__enter__()  # Chromium starts (in the background) while we compute
+
+    t1 = time.perf_counter()
+    try:
+        sections, notes, metrics = comparison_sections(extraction, docs, by, step=step,
+                                                       gold_stances=gold, points=points,
+                                                       n_boot=n_boot)
+    except BaseException:
+        if exporter is not None:
+            exporter.__exit__(None, None, None)
+        raise
+    timings["compare"] = time.perf_counter() - t1
+
+    def queue_static(secs: Sequence[Section]) -> None:
+        if exporter is None or not secs:
+            return
+        figs = [s.figure for s in secs for _ in STATIC_FORMATS]
+        paths = [fig_dir / f"{s.name}.{fmt}" for s in secs for fmt in STATIC_FORMATS]
+        exporter.submit(figs, paths)
+
+    try:
+        queue_static(sections)  # Chromium draws while the topic sections are computed
+        if topics:
+            step("topics")
+            t1 = time.perf_counter()
+            more, note = topics_sections(corpus, extraction, by)
+            if note:
+                notes.append(note)
+            timings["topics"] = time.perf_counter() - t1
+            queue_static(more)
+            sections += more
+        more = extra_sections(extra, part="More")
+        queue_static(more)
+        sections += more
+
+        step("writing html and csv")
+        t1 = time.perf_counter()
+        plotlyjs = get_plotlyjs()
+        with atomic_write(fig_dir / "plotly.min.js") as fh:
+            fh.write(plotlyjs)
+        files.append(fig_dir / "plotly.min.js")
+        rendered = []
+        cited: list[str] = []
+        for s in sections:
+            page = fig_dir / f"{s.name}.html"
+            with atomic_write(page) as fh:
+                fh.write(figure_page(s.name, s.title, s.caption, s.figure))
+            csv = tab_dir / f"{s.name}.csv"
+            write_table(s.table, csv, format="csv")
+            files += [page, csv]
+            ev = evidence_rows(s.table, s.keys, s.evidence)
+            for e in ev:
+                cited.extend(e["ids"])
+            links = [("interactive", f"figures/{s.name}.html")]
+            if static:
+                links += [(fmt.upper(), f"figures/{s.name}.{fmt}") for fmt in STATIC_FORMATS]
+            links.append(("CSV", f"tables/{s.name}.csv"))
+            rendered.append({"name": s.name, "title": s.title, "caption": s.caption,
+                             "part": s.part, "div": figure_div(s.figure, f"fig-{s.name}"),
+                             "links": links, "evidence": ev})
+        ext_cols = [c for c in extraction.columns if c not in ("scores", "evidence")]
+        write_table(extraction[ext_cols], tab_dir / "extraction.csv", format="csv")
+        files.append(tab_dir / "extraction.csv")
+        timings["write"] = time.perf_counter() - t1
+
+        if exporter is not None:
+            step("static images (kaleido)")
+            t1 = time.perf_counter()
+            try:
+                files += exporter.wait()
+            except Exception as e:  # no Chromium, kaleido failure: keep the rest of the report
+                static_error.append(f"{type(e).__name__}: {e}")
+            timings["static_wait"] = time.perf_counter() - t1
+    finally:
+        if exporter is not None:
+            try:
+                exporter.__exit__(None, None, None)
+            except Exception as e:  # pragma: no cover - shutting Chromium down failed
+                static_error.append(f"{type(e).__name__}: {e}")
+    if static_error:
+        notes.append(f"static images not written ({static_error[0]}); install Chromium "
+                     "(see README) or pass --no-static")
+        for r in rendered:
+            r["links"] = [l for l in r["links"] if l[0] not in ("PNG", "SVG")]
+
+    step("index.html")
+    group_cols = [b for b in by if b in extraction.columns]
+    sentences = evidence_sentences(extraction, dict.fromkeys(cited), group_cols)
+    n_docs = extraction["doc_id"].nunique()
+    summary_line = (f"{n_docs} documents, {len(extraction)} sentences; compared by "
+                    f"{', '.join(by)}. Labels: "
+                    f"{extraction.attrs.get('source', 'policykit extraction')}.")
+    timings["total_before_index"] = time.perf_counter() - t0
+    summary = {
+        "version": __version__, "n_documents": int(n_docs), "n_sentences": int(len(extraction)),
+        "by": list(by), "sections": [s.name for s in sections], "notes": notes,
+        "timings_s": {k: round(v, 2) for k, v in timings.items()},
+    }
+    if "editors_check" in metrics:
+        summary["editors_check"] = metrics["editors_check"].summary.to_dict(orient="records")
+    if "stance_agreement" in metrics:
+        summary["stance_agreement"] = metrics["stance_agreement"].to_dict(orient="records")
+    with atomic_write(out / "summary.json") as fh:
+        json.dump(summary, fh, indent=2, default=str)
+    files.append(out / "summary.json")
+    html = render_index(title or "policykit report: comparison of positions", summary_line,
+                        notes, rendered, sentences, __version__, plotlyjs)
+    with atomic_write(out / "index.html") as fh:
+        fh.write(html)
+    files.append(out / "index.html")
+    bar.update(max(0, bar.total - bar.n))
+    bar.close()
+    timings["total"] = time.perf_counter() - t0
+    return ReportResult(out=out, sections=sections, files=files, notes=notes, metrics=metrics,
+                        timings=timings)
+
+
+__all__ = ["ReportResult", "Section", "build_report", "export_static", "DEFAULT_BY"]
