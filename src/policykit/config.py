@@ -75,3 +75,17 @@ def ensure_dirs() -> None:
     """Create the writable directories (interim, processed, reports) if missing."""
     for d in (INTERIM_DIR, PROCESSED_DIR, EMBEDDINGS_DIR, REPORTS_DIR, FIGURES_DIR):
         d.mkdir(parents=True, exist_ok=True)
+
+#: Extraction quality targets of issue 3 (grouped cross-validation must meet them), with the
+#: naive keyword tagger's scores and the agreement of two human annotators where known. Keys are
+#: those of :func:`policykit.evaluate.score_predictions`'s summary (plus MIT top-domain accuracy).
+EXTRACTION_TARGETS = {
+    "role_macro_f1": {"target": 0.80, "naive": 0.57, "human": 0.95},
+    "risk_domains_micro_f1": {"target": 0.70, "naive": 0.52, "human": 0.93},
+    "risk_subdomains_micro_f1": {"target": 0.55, "naive": None, "human": None},
+    "instruments_micro_f1": {"target": 0.60, "naive": 0.24, "human": 0.88},
+    "addressee_micro_f1": {"target": 0.60, "naive": None, "human": None},
+    "doc_risk_domains_micro_f1": {"target": 0.88, "naive": 0.82, "human": None},
+    "doc_instruments_micro_f1": {"target": 0.75, "naive": 0.41, "human": None},
+    "mit_top_domain_accuracy": {"target": 0.70, "naive": None, "human": None},
+}

@@ -1,0 +1,286 @@
+"""Decision rules: from scores to labels, following the gold annotation conventions.
+
+* Sentences outside the body (title, author line, bio, heading) are ``other`` with score 1 and
+  carry no label; so are questions (``questions_are_other``).
+* A body sentence that opens (after list markers, run-in headings and ordinals) with an
+  imperative verb, or is a verbless recommendation opening with an "-ing" form of one
+  ("Strengthening the standardization of ..."), is a ``proposal`` (score at least 0.9,
+  ``imperatives_are_proposals``); labels.md counts imperative lists of measures as proposals.
+* Otherwise the role is the most probable of claim / proposal / other.
+* Risk domains go on claim and proposal sentences only: every domain whose score reaches
+  ``risk_domain``. Within each assigned domain the best subdomain is kept, and any other whose
+  share of the domain reaches ``risk_subdomain_share``.
+* Instruments and addressees go on proposals only: instruments scoring at least
+  ``instrument`` (and the best one if it reaches ``instrument_top``); the best addressee
+  always, further named addressees from ``addressee`` on (``unspecified`` stands alone).
+* Label lists are ordered by descending score (ties by taxonomy order).
+
+Evidence: for each label, the matched cue spans (``kind: cue``, offsets into the sentence text,
+mapped to the raw text by the caller) and the learned component's top contributions (feature,
+weight x value) and nearest gold training sentences carrying the label (``kind: model``:
+``features`` and ``neighbours`` as ``[sent_id, cosine similarity]``). Roles fixed by a rule
+(section, question, imperative) carry ``kind: rule`` evidence with the same two keys.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import yaml
+
+from .. import config
+from ..errors import InputError
+from .components import STRUCT_FEATURES
+from .features import FeatureSet, featurize
+from .model import ROLES, ExtractionModel
+
+THRESHOLDS_FILE = config.MODELS_DIR / "thresholds.yaml"
+_BUILTIN = {"risk_domain": 0.5, "risk_subdomain_share": 0.4, "instrument": 0.3, "instrument_top": 0.15,
+            "addressee": 0.5, "report_min": 0.1, "questions_are_other": True,
+            "imperatives_are_proposals": True}
+N_NEIGHBOURS = 3
+#: layout cues that make a body sentence a proposal whatever the classifier says
+IMPERATIVE_RULES = ("imperative_start", "gerund_start")
+RULE_SCORE = 0.9
+_STRUCT_IX = {k: i for i, k in enumerate(STRUCT_FEATURES)}
+N_FEATURES = 5
+
+
+def load_thresholds(thresholds: dict | str | Path | None = None) -> dict:
+    """Defaults from ``data/models/thresholds.yaml`` updated with ``thresholds`` (dict or YAML file)."""
+    out = dict(_BUILTIN)
+    if THRESHOLDS_FILE.exists():
+        out.update(yaml.safe_load(THRESHOLDS_FILE.read_text(encoding="utf-8")) or {})
+    if thresholds is None:
+        return out
+    if isinstance(thresholds, (str, Path)):
+        p = Path(thresholds)
+        if not p.exists():
+            raise InputError(p, "thresholds file not found", "give a YAML file like data/models/thresholds.yaml")
+        try:
+            thresholds = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as e:
+            raise InputError(p, f"not valid YAML: {e}") from None
+        src = p
+    else:
+        src = None
+    unknown = set(thresholds) - set(_BUILTIN)
+    if unknown:
+        raise InputError(src, f"unknown threshold(s) {', '.join(sorted(unknown))}",
+                         f"use {', '.join(sorted(_BUILTIN))}")
+    for k, v in thresholds.items():
+        if k not in ("questions_are_other", "imperatives_are_proposals") and not (isinstance(v, (int, float)) and 0.0 <= float(v) <= 1.0):
+            raise InputError(src, f"threshold {k} must be a number in [0, 1], not {v!r}")
+    out.update(thresholds)
+    return out
+
+
+def _order(labels: list[str], scores: dict[str, float], facet_order: list[str]) -> list[str]:
+    return sorted(labels, key=lambda l: (-scores[l], facet_order.index(l)))
+
+
+def _neighbours(sims_row: np.ndarray, mask: np.ndarray, ids: list[str], self_id: str | None) -> list[list]:
+    cand = np.where(mask)[0]
+    if not len(cand):
+        return []
+    s = sims_row[cand]
+    order = np.argsort(-s, kind="stable")
+    out = []
+    for k in order:
+        sid = ids[cand[k]]
+        if sid == self_id:
+            continue
+        out.append([sid, round(float(s[k]), 3)])
+        if len(out) == N_NEIGHBOURS:
+            break
+    return out
+
+
+def _top(items: Iterable[tuple[str, float]], n: int = N_FEATURES) -> list[list]:
+    pos = [(k, v) for k, v in items if v > 0]
+    pos.sort(key=lambda kv: -kv[1])
+    return [[k, round(float(v), 3)] for k, v in pos[:n]]
+
+
+def decide(fs: FeatureSet, sc, model: ExtractionModel, thresholds: dict, sent_ids=None) -> list[dict]:
+    """Labels, scores and evidence of every sentence of ``fs``.
+
+    Returns one dict per sentence with ``role``, ``role_score``, ``risk_domains``,
+    ``risk_subdomains``, ``instruments``, ``addressees``, ``scores`` and ``evidence``
+    (cue offsets relative to the sentence text).
+    """
+    th = thresholds
+    tax = model.taxonomy
+    n = len(fs)
+    dom_ids, sub_ids, inst_ids, addr_ids = model.dom_labels_, model.sub_labels_, model.inst_labels_, model.addr_labels_
+    sent_ids = list(sent_ids) if sent_ids is not None else [None] * n
+    mem = model.mem_emb_.astype(np.float32)
+    sims = fs.emb @ mem.T if n else np.zeros((0, len(mem)), np.float32)
+    mem_role = np.asarray(model.mem_labels_["role"])
+    role_idx = sc.role.argmax(axis=1) if n else np.zeros(0, int)
+    contrib = model.role_contributions(fs, np.arange(n), role_idx) if n else []
+    mitp = sc.mit_domain
+    pair = (sc.pair if sc.pair is not None else model._pair_X(fs)) if n else None
+    addr_X = model._addr_X(fs) if n else None
+    addr_names = model.addr_feature_names()
+    pair_names = model.pair_feature_names()
+    d = model.dim_
+    unspecified = "unspecified"
+    dom_named = _dom_named(model, fs, mitp) if n else []
+    signals = {g.id: g.signals for g in tax.role_cues}
+    out = []
+    for i in range(n):
+        section = str(fs.sections[i])
+        text = fs.texts[i]
+        cues = fs.cues[i]
+        rec: dict = {"scores": {}, "evidence": {}}
+        by_label: dict[tuple[str, str], list[dict]] = {}
+        for f, lab, s, e, pat in cues:
+            by_label.setdefault((f, lab), []).append({"kind": "cue", "text": text[s:e], "start": s, "end": e,
+                                                      "pattern": pat})
+        is_question = bool(th.get("questions_are_other", True)) and text.rstrip().endswith("?")
+        if section != "body" or is_question or not text.strip():
+            why = f"section: {section}" if section != "body" else ("question" if is_question else "empty text")
+            rec.update(role="other", role_score=1.0, risk_domains=[], risk_subdomains=[], instruments=[],
+                       addressees=[])
+            rec["scores"] = {"role": {"other": 1.0}}
+            rec["evidence"] = {"role": {"other": [{"kind": "rule", "features": [[why, 1.0]], "neighbours": []}]}}
+            out.append(rec)
+            continue
+        role = ROLES[role_idx[i]]
+        rec["scores"]["role"] = {r: round(float(sc.role[i, k]), 4) for k, r in enumerate(ROLES)}
+        rule = [k for k in IMPERATIVE_RULES if fs.struct[i, _STRUCT_IX[k]] > 0] if th.get("imperatives_are_proposals", True) else []
+        if rule:  # an imperative or a verbless "-ing" recommendation is a proposal (labels.md)
+            role = "proposal"
+            rec["role_score"] = round(max(float(sc.role[i, ROLES.index(role)]), RULE_SCORE), 4)
+            role_ev = [{"kind": "rule", "features": [[f"layout:{k}", 1.0] for k in rule], "neighbours": []}]
+        else:
+            rec["role_score"] = round(float(sc.role[i, role_idx[i]]), 4)
+            role_ev = [{"kind": "model", "features": _top(contrib[i]),
+                        "neighbours": _neighbours(sims[i], mem_role == role, model.mem_ids_, sent_ids[i])}]
+        rec["role"] = role
+        role_cues = [c for (f, lab), cs in by_label.items() if f == "role_cue" and signals.get(lab) == role
+                     for c in cs]
+        uniq = {(c["start"], c["end"]): c for c in sorted(role_cues, key=lambda c: (c["start"], -c["end"]))}
+        rec["evidence"]["role"] = {role: role_ev + list(uniq.values())}
+        # ---------------------------------------------------------- risk domains and subdomains
+        dom_scores = {lab: float(sc.risk_domain[i, k]) for k, lab in enumerate(dom_ids)}
+        sub_scores = {lab: float(sc.risk_subdomain[i, k]) for k, lab in enumerate(sub_ids)}
+        doms, subs = [], []
+        if role in ("claim", "proposal"):
+            doms = [lab for lab in dom_ids if dom_scores[lab] >= th["risk_domain"]]
+            for lab in doms:
+                j = dom_ids.index(lab)
+                kids = np.where(model.sub_parent_ == j)[0]
+                shares = sc.sub_share[i, kids]
+                best = int(np.argmax(shares))
+                for r, k in enumerate(kids):
+                    if r == best or shares[r] >= th["risk_subdomain_share"]:
+                        subs.append(sub_ids[k])
+        rec["risk_domains"] = _order(doms, dom_scores, dom_ids)
+        rec["risk_subdomains"] = _order(subs, sub_scores, sub_ids)
+        rec["scores"]["risk_domain"] = {l: round(v, 4) for l, v in dom_scores.items()
+                                        if v >= th["report_min"] or l in doms}
+        rec["scores"]["risk_subdomain"] = {l: round(v, 4) for l, v in sub_scores.items()
+                                           if v >= th["report_min"] or l in subs}
+        ev = {}
+        for lab in rec["risk_domains"]:
+            j = dom_ids.index(lab)
+            ev[lab] = by_label.get(("risk_domain", lab), []) + [{
+                "kind": "model",
+                "features": _dom_features(model, fs, i, j, dom_named),
+                "neighbours": _neighbours(sims[i], model.mem_labels_["risk_domain"][:, j], model.mem_ids_,
+                                          sent_ids[i])}]
+        rec["evidence"]["risk_domain"] = ev
+        ev = {}
+        for lab in rec["risk_subdomains"]:
+            k = sub_ids.index(lab)
+            ev[lab] = by_label.get(("risk_subdomain", lab), []) + [{
+                "kind": "model",
+                "features": [["share of its domain (MIT subdomain classifier + cues)", round(float(sc.sub_share[i, k]), 3)]],
+                "neighbours": _neighbours(sims[i], model.mem_labels_["risk_subdomain"][:, k], model.mem_ids_,
+                                          sent_ids[i])}]
+        rec["evidence"]["risk_subdomain"] = ev
+        # ---------------------------------------------------------- instruments and addressees
+        inst_scores = {lab: float(sc.instrument[i, k]) for k, lab in enumerate(inst_ids)}
+        addr_scores = {lab: float(sc.addressee[i, k]) for k, lab in enumerate(addr_ids)}
+        insts, addrs = [], []
+        if role == "proposal":
+            insts = [lab for lab in inst_ids if inst_scores[lab] >= th["instrument"]]
+            best = max(inst_ids, key=lambda l: inst_scores[l])
+            if not insts and inst_scores[best] >= th["instrument_top"]:
+                insts = [best]
+            top = max(addr_ids, key=lambda l: (addr_scores[l], -addr_ids.index(l)))
+            if top == unspecified:
+                addrs = [top]
+            else:
+                addrs = [lab for lab in addr_ids if lab != unspecified and (lab == top or addr_scores[lab] >= th["addressee"])]
+        rec["instruments"] = _order(insts, inst_scores, inst_ids)
+        rec["addressees"] = _order(addrs, addr_scores, addr_ids)
+        rec["scores"]["instrument"] = {l: round(v, 4) for l, v in inst_scores.items()
+                                       if v >= th["report_min"] or l in insts}
+        rec["scores"]["addressee"] = {l: round(v, 4) for l, v in addr_scores.items()
+                                      if v >= th["report_min"] or l in addrs}
+        ev = {}
+        for lab in rec["instruments"]:
+            k = inst_ids.index(lab)
+            w = model.inst_head_.coef[0]
+            feats = _top(zip(pair_names, (w * pair[i, k]).tolist()))
+            ev[lab] = by_label.get(("instrument", lab), []) + [{
+                "kind": "model", "features": feats,
+                "neighbours": _neighbours(sims[i], model.mem_labels_["instrument"][:, k], model.mem_ids_, sent_ids[i])}]
+        rec["evidence"]["instrument"] = ev
+        ev = {}
+        for lab in rec["addressees"]:
+            k = addr_ids.index(lab)
+            c = model.addr_heads_[k].coef[0] * addr_X[i]
+            feats = _top([("embedding", float(c[:d].sum()))] + list(zip(addr_names, c[d:].tolist())))
+            ev[lab] = by_label.get(("addressee", lab), []) + [{
+                "kind": "model", "features": feats,
+                "neighbours": _neighbours(sims[i], model.mem_labels_["addressee"][:, k], model.mem_ids_, sent_ids[i])}]
+        rec["evidence"]["addressee"] = ev
+        out.append(rec)
+    return out
+
+
+_DOM_NAMES = ("cue count", "MIT-description classifier", "previous sentence cue count",
+              "previous sentence MIT classifier", "next sentence cue count", "next sentence MIT classifier")
+
+
+def _dom_named(model: ExtractionModel, fs: FeatureSet, mitp: np.ndarray) -> list[np.ndarray]:
+    """Per domain, the named (non-embedding) inputs of its head for every sentence."""
+    out = []
+    for j in range(len(model.dom_labels_)):
+        cols = np.stack([fs.dom[:, j], mitp[:, j]], axis=1)
+        prev, nxt = fs.context(cols)
+        out.append(np.hstack([cols, model.ctx_weight * prev, model.ctx_weight * nxt]))
+    return out
+
+
+def _dom_features(model: ExtractionModel, fs: FeatureSet, i: int, j: int, named: list[np.ndarray]) -> list[list]:
+    """Named contributions of the domain head ``j`` for sentence ``i``."""
+    coef = model.dom_heads_[j].coef[0]
+    d = model.dim_
+    emb = float(coef[:d] @ (model.emb_scale * fs.emb[i]))
+    return _top([("embedding", emb)] + list(zip(_DOM_NAMES, (coef[d:] * named[j][i]).tolist())))
+
+
+def decide_batch(docs: list, model: ExtractionModel, thresholds: dict | None = None):
+    """Label a run of docs of one document (the ``policykit_labeller`` component's work)."""
+    from ..embed import embed
+    th = load_thresholds(thresholds) if not isinstance(thresholds, dict) or "report_min" not in thresholds else thresholds
+    vecs = [d.user_data.get("pk_vector") for d in docs]
+    if any(v is None for v in vecs):
+        emb = embed([d.text for d in docs], model=model.embedding, cache=False)
+    else:
+        emb = np.vstack(vecs)
+    fs = featurize(docs, model.taxonomy, emb,
+                   groups=[d.user_data.get("pk_group", f"__{id(d)}") for d in docs],
+                   sections=[d.user_data.get("pk_section", "body") for d in docs])
+    sc = model.score(fs)
+    recs = decide(fs, sc, model, th, sent_ids=[d.user_data.get("pk_sent_id") for d in docs])
+    for doc, rec in zip(docs, recs):
+        doc._.pk_labels = rec
+        yield doc
