@@ -16,7 +16,10 @@ from .corpus import Corpus, load, load_report  # noqa: E402
 
 
 def __getattr__(name):  # lazy access to the heavier stages
-    if name in ("extract", "classify", "rollup", "labels_long"):
+    if name == "extract":  # the subpackage is callable: policykit.extract(corpus)
+        import importlib
+        return importlib.import_module(".extract", __name__)
+    if name in ("classify", "rollup", "labels_long"):
         from . import extract as _extract
         return getattr(_extract, name)
     raise AttributeError(f"module 'policykit' has no attribute {name!r}")

@@ -20,3 +20,13 @@ that applies the learned scorers (:mod:`.model`) and the decision rules (:mod:`.
 from .api import DEFAULT_EMBEDDING, classify, extract, labels_long, map_alternative, rollup
 
 __all__ = ["extract", "classify", "labels_long", "rollup", "map_alternative", "DEFAULT_EMBEDDING"]
+
+
+class _CallableModule(__import__("types").ModuleType):
+    """Lets ``policykit.extract(corpus)`` work although ``policykit.extract`` is a package."""
+
+    def __call__(self, *args, **kwargs):
+        return extract(*args, **kwargs)
+
+
+__import__("sys").modules[__name__].__class__ = _CallableModule
