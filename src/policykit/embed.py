@@ -60,8 +60,11 @@ def load_sentence_transformer():
     with _LOCK:
         if "minilm" not in _LOADED:
             os.environ["HF_HUB_OFFLINE"] = "1"
+            import transformers
             from sentence_transformers import SentenceTransformer
             import torch
+            transformers.logging.set_verbosity_error()  # no load report on every start
+            transformers.utils.logging.disable_progress_bar()
             torch.manual_seed(config.SEED)
             _LOADED["minilm"] = SentenceTransformer(str(minilm_path()), device="cpu")
         return _LOADED["minilm"]
