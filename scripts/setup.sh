@@ -26,5 +26,7 @@ fi
 echo "==> installing dependencies (pinned by constraints.txt; torch is the 2.13.0 CPU build)"
 "$VENV/bin/pip" install -q -c constraints.txt "torch==2.13.0"
 "$VENV/bin/pip" install -q -c constraints.txt -e ".[notebooks,test]"
+echo "==> compiling topic-model kernels once (numba cache)"
+"$VENV/bin/python" -m policykit.warmup
 "$VENV/bin/python" -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (policykit)" >/dev/null
 echo "==> setup complete: $("$VENV/bin/policykit" --version)"
