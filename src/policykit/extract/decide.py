@@ -11,8 +11,15 @@
   ``risk_domain``. Within each assigned domain the best subdomain is kept, and any other whose
   share of the domain reaches ``risk_subdomain_share``.
 * Instruments and addressees go on proposals only: instruments scoring at least
-  ``instrument`` (and the best one if it reaches ``instrument_top``); the best addressee
-  always, further named addressees from ``addressee`` on (``unspecified`` stands alone).
+  ``instrument``, or at least ``instrument_top`` when a cue of the instrument matched (and the
+  best one if it reaches ``instrument_top``).
+* Addressees, rule first (``explicit_agents_first``): addressee cues that are the subject of
+  the first deontic modal ("governments and companies should") or the object of a calling verb
+  or passive agent ("we call on AI companies", "licensed by local authorities") are the
+  addressees (``kind: rule`` evidence plus the cue spans); a proposal with an agentless passive
+  or impersonal necessity ("should be established", "it is necessary to") and no addressee cue
+  at all is ``unspecified``; otherwise the learned heads decide: the best addressee always,
+  further named addressees from ``addressee`` on (``unspecified`` stands alone).
 * Label lists are ordered by descending score (ties by taxonomy order).
 
 Evidence: for each label, the matched cue spans (``kind: cue``, offsets into the sentence text,
@@ -24,6 +31,7 @@ weight x value) and nearest gold training sentences carrying the label (``kind: 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Iterable
 
@@ -39,7 +47,7 @@ from .model import ROLES, ExtractionModel
 THRESHOLDS_FILE = config.MODELS_DIR / "thresholds.yaml"
 _BUILTIN = {"risk_domain": 0.5, "risk_subdomain_share": 0.4, "instrument": 0.3, "instrument_top": 0.15,
             "addressee": 0.5, "report_min": 0.1, "questions_are_other": True,
-            "imperatives_are_proposals": True}
+            "imperatives_are_proposals": True, "explicit_agents_first": True}
 N_NEIGHBOURS = 3
 #: layout cues that make a body sentence a proposal whatever the classifier says
 IMPERATIVE_RULES = ("imperative_start", "gerund_start")
@@ -71,7 +79,7 @@ def load_thresholds(thresholds: dict | str | Path | None = None) -> dict:
         raise InputError(src, f"unknown threshold(s) {', '.join(sorted(unknown))}",
                          f"use {', '.join(sorted(_BUILTIN))}")
     for k, v in thresholds.items():
-        if k not in ("questions_are_other", "imperatives_are_proposals") and not (isinstance(v, (int, float)) and 0.0 <= float(v) <= 1.0):
+        if k not in ("questions_are_other", "imperatives_are_proposals", "explicit_agents_first") and not (isinstance(v, (int, float)) and 0.0 <= float(v) <= 1.0):
             raise InputError(src, f"threshold {k} must be a number in [0, 1], not {v!r}")
     out.update(thresholds)
     return out
@@ -207,18 +215,35 @@ def decide(fs: FeatureSet, sc, model: ExtractionModel, thresholds: dict, sent_id
         inst_scores = {lab: float(sc.instrument[i, k]) for k, lab in enumerate(inst_ids)}
         addr_scores = {lab: float(sc.addressee[i, k]) for k, lab in enumerate(addr_ids)}
         insts, addrs = [], []
+        addr_rule: dict = {}
         if role == "proposal":
-            insts = [lab for lab in inst_ids if inst_scores[lab] >= th["instrument"]]
+            # a cue naming the instrument lowers the bar to ``instrument_top`` (cue + model support)
+            cued = {lab for (f, lab) in by_label if f == "instrument"}
+            insts = [lab for lab in inst_ids if inst_scores[lab] >= th["instrument"]
+                     or (lab in cued and inst_scores[lab] >= th["instrument_top"])]
             best = max(inst_ids, key=lambda l: inst_scores[l])
             if not insts and inst_scores[best] >= th["instrument_top"]:
                 insts = [best]
-            top = max(addr_ids, key=lambda l: (addr_scores[l], -addr_ids.index(l)))
-            if top == unspecified:
-                addrs = [top]
+            agents = _explicit_agents(text, cues)
+            if agents and th.get("explicit_agents_first", True):
+                # rule first: the actors the proposal explicitly asks to act
+                addrs = [lab for lab in addr_ids if lab in agents]
+                addr_rule = agents
+            elif th.get("explicit_agents_first", True) and _IMPERSONAL.search(text) and \
+                    not any(f == "addressee" for f, *_ in cues):
+                # agentless passive or impersonal necessity naming no actor at all
+                addrs = [unspecified]
+                addr_rule = {unspecified: [{"kind": "cue", "text": m.group(0), "start": m.start(), "end": m.end(),
+                                            "pattern": "impersonal"} for m in _IMPERSONAL.finditer(text)][:1]}
             else:
-                addrs = [lab for lab in addr_ids if lab != unspecified and (lab == top or addr_scores[lab] >= th["addressee"])]
+                top = max(addr_ids, key=lambda l: (addr_scores[l], -addr_ids.index(l)))
+                if top == unspecified:
+                    addrs = [top]
+                else:
+                    addrs = [lab for lab in addr_ids if lab != unspecified and (lab == top or addr_scores[lab] >= th["addressee"])]
         rec["instruments"] = _order(insts, inst_scores, inst_ids)
-        rec["addressees"] = _order(addrs, addr_scores, addr_ids)
+        rec["addressees"] = (sorted(addrs, key=lambda l: (-len(addr_rule[l]), -addr_scores[l], addr_ids.index(l)))
+                             if addr_rule else _order(addrs, addr_scores, addr_ids))
         rec["scores"]["instrument"] = {l: round(v, 4) for l, v in inst_scores.items()
                                        if v >= th["report_min"] or l in insts}
         rec["scores"]["addressee"] = {l: round(v, 4) for l, v in addr_scores.items()
@@ -235,6 +260,10 @@ def decide(fs: FeatureSet, sc, model: ExtractionModel, thresholds: dict, sent_id
         ev = {}
         for lab in rec["addressees"]:
             k = addr_ids.index(lab)
+            if lab in addr_rule:
+                why = "agentless passive or impersonal construction" if lab == unspecified else "explicit agent cue"
+                ev[lab] = [{"kind": "rule", "features": [[why, 1.0]], "neighbours": []}] + addr_rule[lab]
+                continue
             c = model.addr_heads_[k].coef[0] * addr_X[i]
             feats = _top([("embedding", float(c[:d].sum()))] + list(zip(addr_names, c[d:].tolist())))
             ev[lab] = by_label.get(("addressee", lab), []) + [{
@@ -242,6 +271,39 @@ def decide(fs: FeatureSet, sc, model: ExtractionModel, thresholds: dict, sent_id
                 "neighbours": _neighbours(sims[i], model.mem_labels_["addressee"][:, k], model.mem_ids_, sent_ids[i])}]
         rec["evidence"]["addressee"] = ev
         out.append(rec)
+    return out
+
+
+#: agentless passives and impersonal necessity ("should be established", "it is necessary to")
+_IMPERSONAL = re.compile(
+    r"\b(?:it(?:'s|\u2019s| is| was| will be| remains)\s+(?:\w+\s+)?(?:necessary|essential|crucial|important|"
+    r"critical|vital|imperative|key|urgent)|(?:should|must|need to|needs to|shall|could|can|will|would|might|may)"
+    r"\s+(?:also\s+|therefore\s+|further\s+)?be\s+\w+(?:ed|en|wn|lt|ne)\b|(?:is|are)\s+(?:\w+\s+)?(?:needed|"
+    r"required|essential|crucial|necessary|critical|important|key|vital))", re.IGNORECASE)
+#: the span between an agent and its deontic modal ("governments and companies should")
+_AGENT_GAP = re.compile(r"^[\w\s'\u2019-]{0,40}$")
+#: verbs and prepositions whose object is the addressee ("call on companies", "licensed by regulators")
+_AGENT_LEAD = re.compile(r"\b(?:call(?:s|ed|ing)?\s+(?:on|upon)|urg(?:e|es|ed|ing)|encourag(?:e|es|ed|ing)|"
+                         r"invit(?:e|es|ed|ing)|by)\s+[\w\s'\u2019-]{0,25}$", re.IGNORECASE)
+
+
+def _explicit_agents(text: str, cues: list) -> dict[str, list[dict]]:
+    """Addressee cue spans that name the actor a proposal asks to act.
+
+    A cue is an explicit agent when it is the subject of the sentence's first deontic modal
+    (only words between them: "governments and companies should", "the UN must") or the object
+    of a calling verb or the agent of a passive ("we call on AI companies", "licensed by local
+    authorities"). Returns ``{label: [cue evidence, ...]}``.
+    """
+    modal = min((c[2] for c in cues if c[0] == "role_cue" and c[1] == "deontic_modal"), default=None)
+    out: dict[str, list[dict]] = {}
+    for f, lab, s, e, pat in cues:
+        if f != "addressee" or lab == "unspecified":
+            continue
+        subject = modal is not None and e <= modal and _AGENT_GAP.match(text[e:modal]) is not None
+        lead = _AGENT_LEAD.search(text[max(0, s - 60):s]) is not None
+        if subject or lead:
+            out.setdefault(lab, []).append({"kind": "cue", "text": text[s:e], "start": s, "end": e, "pattern": pat})
     return out
 
 
