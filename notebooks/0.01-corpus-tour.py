@@ -22,25 +22,24 @@
 # (WFEO-CEIT 2023) unless the `corpus` parameter names other texts.
 
 # %% tags=["parameters"]
-corpus_path = None      # None = the bundled report; or a file/folder of governance texts
-metadata_path = None    # optional metadata sidecar (CSV or YAML)
+corpus = None      # None = the bundled report; or a file/folder of governance texts
+metadata = None    # optional metadata sidecar (CSV or YAML)
 
 # %%
-import policykit as pk
 from policykit.corpus.summary import unit_counts
 from policykit.figures.corpus import count_bars
-from policykit.nb import setup_notebook
+from policykit.nbtools import load_corpus, setup
 
-setup_notebook()
-corpus = pk.load(corpus_path, metadata=metadata_path) if corpus_path else pk.load()
-corpus
+setup()
+texts = load_corpus(corpus, metadata)
+texts
 
 # %% [markdown]
 # ## Documents and their metadata
 # One row per document; `chapter` 0 is the front matter (editors' note, preface, introduction).
 
 # %%
-corpus.documents[["doc_id", "title", "chapter", "region", "sector", "n_sentences"]]
+texts.documents[[c for c in ("doc_id", "title", "chapter", "region", "sector", "year", "doc_type", "n_sentences") if c in texts.documents]]
 
 # %% [markdown]
 # ## Units with stable ids and offsets
@@ -48,9 +47,9 @@ corpus.documents[["doc_id", "title", "chapter", "region", "sector", "n_sentences
 # offsets into the raw text; slicing the raw text gives the sentence back.
 
 # %%
-s = corpus.sentences
+s = texts.sentences
 row = s[s.section == "body"].iloc[0]
-raw = corpus.raw(row.doc_id)
+raw = texts.raw(row.doc_id)
 assert " ".join(raw[row.start:row.end].split()) == row.text
 s[["sent_id", "section", "start", "end", "text", "region", "chapter"]].head(8)
 
@@ -61,7 +60,7 @@ s["section"].value_counts()
 # ## How much body text each group contributes
 
 # %%
-by_region = unit_counts(corpus, "region")
+by_region = unit_counts(texts, "region")
 by_region
 
 # %%
@@ -69,8 +68,8 @@ count_bars(by_region, "region", "sentences", hover=["documents", "words"],
            title="Body sentences by region of the authors' affiliations")
 
 # %%
-by_chapter = unit_counts(corpus, "chapter")
-by_sector = unit_counts(corpus, "sector")
+by_chapter = unit_counts(texts, "chapter")
+by_sector = unit_counts(texts, "sector")
 by_chapter
 
 # %%
@@ -93,9 +92,9 @@ by_sector
 # - Think tanks (**12** documents) and academia (**10**) dominate the sectors.
 
 # %%
-if corpus_path is None:
-    assert len(corpus.documents) == 32 and (corpus.documents.chapter > 0).sum() == 29
-    assert len(corpus.sentences) == 1019 and (s.section == "body").sum() == 877
+if corpus is None:
+    assert len(texts.documents) == 32 and (texts.documents.chapter > 0).sum() == 29
+    assert len(texts.sentences) == 1019 and (s.section == "body").sum() == 877
     china = by_region.set_index("region").loc["china"]
     assert china.documents == 16 and round(100 * china.share_sentences) == 48
     assert by_region.set_index("region").loc["latin_america", "documents"] == 1

@@ -1,0 +1,276 @@
+"""Notebook-facing conveniences: turning a notebook's parameters into library inputs.
+
+Notebooks run with ``notebooks/`` as their working directory (JupyterLab, nbval, and
+``policykit notebook`` through papermill), while users type paths relative to wherever they
+are, usually the project root. These helpers accept both, so that
+
+    policykit notebook 3.01 --param corpus=../shared/data/governance-texts
+
+works from the project root as well as from inside ``notebooks/``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import warnings
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
+
+from . import config
+from .errors import InputError
+
+#: Environment set before any model loads, so that a run with cold caches prints exactly what a
+#: run with warm caches prints (no weight-loading progress bars or load reports).
+QUIET_ENV = {"TRANSFORMERS_VERBOSITY": "error", "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
+#: Folder of the tables :func:`cached` keeps (rebuildable, like every file in ``data/interim``).
+CACHE_DIR = config.INTERIM_DIR / "notebooks"
+
+
+def setup(seed: int | None = None) -> None:
+    """Everything a notebook needs before its first library call.
+
+    Calls :func:`policykit.nb.setup_notebook` (deterministic plotly output, pandas display,
+    seeds), sets :data:`QUIET_ENV` and silences tqdm's "IProgress not found" warning, so that the
+    committed outputs do not depend on whether caches were warm.
+    """
+    for k, v in QUIET_ENV.items():
+        os.environ.setdefault(k, v)
+    try:
+        from tqdm import TqdmWarning
+
+        warnings.filterwarnings("ignore", category=TqdmWarning)
+    except ImportError:  # pragma: no cover
+        pass
+    from .nb import setup_notebook
+
+    setup_notebook(seed)
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Swallow printed output and warnings of a block (for steps whose chatter depends on cache
+    state, e.g. a first-time model load)."""
+    sink = io.StringIO()
+    with warnings.catch_warnings(), contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+        warnings.simplefilter("ignore")
+        yield
+
+
+def fingerprint(*paths: str | os.PathLike) -> str:
+    """A short hash of the bytes of every file under ``paths`` (files or folders; caches and
+    byte-code skipped): changes whenever code, models or data a result depends on change."""
+    h = hashlib.sha256()
+    for p in paths:
+        p = Path(p)
+        files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
+        for f in files:
+            if "__pycache__" in f.parts or f.suffix == ".pyc" or not f.exists():
+                continue
+            h.update(str(f.relative_to(p) if p.is_dir() else f.name).encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def cached(name: str, key: str, build: Callable[[], "object"]):
+    """A DataFrame built once per ``key`` and kept as Parquet in :data:`CACHE_DIR`.
+
+    Use it for expensive, deterministic steps (cross-validation) with a ``key`` from
+    :func:`fingerprint` of everything they depend on. ``build`` runs inside :func:`quiet`. The
+    Parquet round trip is lossless for extraction tables (lists, dicts, nullable integers).
+    """
+    from .store import read_table, write_table
+
+    path = CACHE_DIR / f"{name}-{key}.parquet"
+    if path.is_file():
+        return read_table(path)
+    with quiet():
+        df = build()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_table(df, path, "parquet")
+    for old in CACHE_DIR.glob(f"{name}-*.parquet"):  # results for earlier keys are stale
+        if old != path and old.stem[len(name) + 1:].isalnum():
+            old.unlink(missing_ok=True)
+    return df
+
+
+def resolve_path(path: str | os.PathLike) -> Path:
+    """An existing path: as given (absolute, or relative to the working directory), else
+    relative to the project root, else relative to ``notebooks/``.
+
+    Raises
+    ------
+    policykit.errors.InputError
+        If none of these exists.
+    """
+    p = Path(path).expanduser()
+    candidates = [p] if p.is_absolute() else [p, config.PROJECT_ROOT / p, config.NOTEBOOKS_DIR / p]
+    for c in candidates:
+        if c.exists():
+            return c.resolve()
+    raise InputError(p, "no such file or folder",
+                     "give a path relative to the project root or an absolute path")
+
+
+def first_existing(*paths: str | os.PathLike | None) -> Path | None:
+    """The first of ``paths`` that exists (see :func:`resolve_path`), or None."""
+    for p in paths:
+        if p is None:
+            continue
+        try:
+            return resolve_path(p)
+        except InputError:
+            continue
+    return None
+
+
+def load_corpus(corpus: str | os.PathLike | Sequence[str | os.PathLike] | None = None,
+                metadata: str | os.PathLike | None = None, on_error: str = "raise"):
+    """:func:`policykit.load` on a notebook's ``corpus`` / ``metadata`` parameters.
+
+    ``corpus`` is None (the bundled report), a path, or a list of paths; relative paths are
+    resolved with :func:`resolve_path`.
+    """
+    from . import load
+
+    if corpus is None or (isinstance(corpus, str) and not corpus.strip()):
+        return load()
+    paths = [corpus] if isinstance(corpus, (str, os.PathLike)) else list(corpus)
+    meta = resolve_path(metadata) if metadata else None
+    return load([resolve_path(p) for p in paths], metadata=meta, on_error=on_error)
+
+
+def is_bundled_report(corpus) -> bool:
+    """True when ``corpus`` is exactly the bundled report (its 32 documents from the report's
+    raw file): the findings cells check their numbers only then."""
+    docs = corpus.documents
+    if len(docs) != 32 or "source_path" not in docs:
+        return False
+    try:
+        return all(Path(p).resolve() == config.REPORT_RAW.resolve() for p in docs["source_path"])
+    except (OSError, TypeError):
+        return False
+
+
+def group_sizes(documents, by: str):
+    """Number of documents per group of ``by`` as a Series indexed by the group's display string
+    (the strings every comparison table uses: ``"3"`` for chapter 3, ``"unknown"`` for missing)."""
+    from .compare._frames import group_values
+
+    return group_values(documents, by).value_counts().sort_index().rename("documents")
+
+
+def evidence(wide, sent_ids, facet: str | None = None, label: str | None = None,
+             columns: Sequence[str] = ("region", "chapter"), n_features: int = 3):
+    """The sentences behind a number, with why they were labelled.
+
+    Parameters
+    ----------
+    wide : pandas.DataFrame
+        An extraction wide view (:func:`policykit.extract.extract`, or cross-validated
+        predictions from :func:`policykit.evaluate.cross_validate`).
+    sent_ids : iterable of str
+        Sentence ids, e.g. a prevalence row's ``sent_ids`` or ``example_sent_id``.
+    facet, label : str, optional
+        ``role``, ``risk_domain``, ``risk_subdomain``, ``instrument`` or ``addressee`` and one of
+        its labels: adds the label's ``score``, its rule ``cues`` (matched text) and the learned
+        component's top ``features``.
+    columns : sequence of str
+        Metadata columns to show (those present).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``sent_id, doc_id, <columns>, role, [score, cues, features,] text`` in the given order.
+    """
+    import pandas as pd
+
+    ids = list(dict.fromkeys(sent_ids))
+    cols = ["sent_id", "doc_id"] + [c for c in dict.fromkeys(columns)
+                                     if c in wide.columns and c not in ("sent_id", "doc_id", "role")] + ["role"]
+    rows = wide.set_index("sent_id", drop=False).reindex(ids).dropna(subset=["sent_id"])
+    out = rows[cols].reset_index(drop=True)
+    if facet is not None and label is not None:
+        sc = [((s or {}).get(facet) or {}).get(label) for s in rows["scores"]]
+        ev = [((e or {}).get(facet) or {}).get(label) or [] for e in rows["evidence"]]
+        out["score"] = pd.array([None if v is None else round(float(v), 2) for v in sc], dtype="Float64")
+        out["cues"] = [[x["text"] for x in items if x.get("kind") == "cue"] for items in ev]
+        out["features"] = [[f"{f} ({w:.2f})" for x in items if x.get("kind") == "model"
+                            for f, w in x.get("features", [])[:n_features]] for items in ev]
+    out["text"] = rows["text"].to_numpy()
+    return out
+
+
+def label_errors(pred, gold, facet: str, label: str | None = None):
+    """Sentences on which predictions and gold disagree about one label (or about the role).
+
+    Parameters
+    ----------
+    pred : pandas.DataFrame
+        Predicted wide view (e.g. the out-of-fold predictions of
+        :func:`policykit.evaluate.cross_validate`).
+    gold : pandas.DataFrame
+        Gold labels in the same schema, aligned by ``sent_id``
+        (:func:`policykit.evaluate.gold_frame`).
+    facet : str
+        ``role``, ``risk_domain``, ``risk_subdomain``, ``instrument`` or ``addressee``.
+    label : str, optional
+        The label (required unless ``facet == "role"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``sent_id, doc_id, error, predicted, gold, text``: ``error`` is ``false positive`` /
+        ``false negative`` for a label, or ``gold → predicted`` for roles.
+    """
+    import pandas as pd
+
+    from .extract.api import FACET_COLUMNS
+
+    col = "role" if facet == "role" else FACET_COLUMNS[facet]
+    m = pred[["sent_id", "doc_id", col, "text"]].merge(
+        gold[["sent_id", col]].rename(columns={col: "gold"}), on="sent_id").rename(columns={col: "predicted"})
+    if facet == "role":
+        m = m[m["predicted"] != m["gold"]]
+        err = [f"{g} → {p}" for g, p in zip(m["gold"], m["predicted"])]
+    else:
+        has_p = m["predicted"].map(lambda v: label in (v if isinstance(v, (list, tuple)) else list(v)))
+        has_g = m["gold"].map(lambda v: label in (v if isinstance(v, (list, tuple)) else list(v)))
+        m = m[has_p != has_g]
+        err = ["false positive" if p else "false negative" for p in has_p[has_p != has_g]]
+    out = m.assign(error=pd.Series(err, index=m.index, dtype=object))
+    return out[["sent_id", "doc_id", "error", "predicted", "gold", "text"]].reset_index(drop=True)
+
+
+def cross_validated(kind: str = "gold", embedding: str = "minilm"):
+    """Out-of-fold predictions of :func:`policykit.evaluate.cross_validate`, cached.
+
+    ``kind="gold"``: the wide table of leave-one-essay-out predictions on the dev gold (score it
+    with :func:`policykit.evaluate.evaluate_gold`); ``kind="mit"``: MIT risk descriptions with
+    ``domain``, ``predicted`` and ``correct`` (folds grouped by framework). Computing them takes
+    minutes; the result is kept by :func:`cached` under a :func:`fingerprint` of the extraction
+    code, corpus code, models, taxonomy and training data, so any change recomputes it.
+    """
+    from .evaluate import cross_validate
+    from .extract.training import GOLD_FILE, MIT_FILE
+
+    src = Path(__file__).parent
+    key = fingerprint(src / "extract", src / "corpus", src / "evaluate.py", src / "embed.py",
+                      src / "taxonomy.py", config.MODELS_DIR, config.TAXONOMY_DIR, GOLD_FILE, MIT_FILE)
+
+    def build():
+        res = cross_validate(kind, embedding=embedding)
+        return res["predictions"]
+
+    return cached(f"cv-{kind}-{embedding}", key, build)
+
+
+def label_names(facet: str) -> dict[str, str]:
+    """Label id → human-readable name for a facet of the shipped taxonomy (e.g. ``"6.1"`` →
+    ``"Power centralization and unfair distribution of benefits"``)."""
+    from .taxonomy import load_taxonomy
+
+    f = load_taxonomy().facet(facet)
+    return {i: f.get(i).name for i in f.ids()}
