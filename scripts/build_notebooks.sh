@@ -10,5 +10,5 @@ for py in ${1:-}*.py; do
   nb="${py%.py}.ipynb"
   echo "==> $nb"
   ../.venv/bin/jupytext --to ipynb --update -o "$nb" "$py" >/dev/null 2>&1 || ../.venv/bin/jupytext --to ipynb -o "$nb" "$py" >/dev/null
-  ../.venv/bin/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 "$nb" 2>&1 | grep -v -E "WARNING|^$" || true
+  ../.venv/bin/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=1800 "$nb" 2>&1 | grep -v -E "WARNING|^$" || true
 done

@@ -11,7 +11,7 @@ Two models are available, both offline:
     Hundreds of thousands of words per second.
 
 Vectors are L2-normalised float32. Each model has its own cache under
-``data/interim/embeddings/<model>/``: a text's vector is stored under the SHA-256 of the text,
+``data/interim/embeddings/<model>-<version>/``: a text's vector is stored under the SHA-256 of the text,
 so a changed text is re-embedded and nothing else.
 """
 
@@ -29,6 +29,8 @@ from . import config
 from .errors import PolicykitError
 
 MODELS = ("minilm", "static")
+#: Bumped when the vectors a model produces change (cache directories are per version).
+CACHE_VERSION = "v2"
 _LOCK = threading.Lock()
 _LOADED: dict[str, object] = {}
 
@@ -155,7 +157,10 @@ class EmbeddingCache:
 def _encode(texts: list[str], model: str, progress: bool, batch_size: int) -> np.ndarray:
     if model == "minilm":
         st = load_sentence_transformer()
-        vecs = st.encode(texts, batch_size=batch_size, show_progress_bar=progress,
+        # One text per forward pass: in a padded batch a vector changes in its last bits with
+        # the other texts of the batch, which made results depend on the cache's history.
+        # Alone, a text always gets the same vector (about 30% slower than batches of 64).
+        vecs = st.encode(texts, batch_size=1, show_progress_bar=progress,
                          convert_to_numpy=True, normalize_embeddings=True)
     else:
         sm = load_static_model()
@@ -199,7 +204,7 @@ def embed(texts: Sequence[str], model: str = "minilm", cache: bool = True,
         return np.zeros((0, dimension(model)), dtype=np.float32)
     hashes = [text_hash(t) for t in texts]
     found: dict[str, np.ndarray] = {}
-    store = EmbeddingCache(model) if cache else None
+    store = EmbeddingCache(f"{model}-{CACHE_VERSION}") if cache else None
     if store is not None:
         found = store.get(hashes)
     todo_idx: dict[str, int] = {}

@@ -1,12 +1,15 @@
-"""Notebook-facing conveniences: turning a notebook's parameters into library inputs.
+"""Notebook-facing conveniences (used by the analysis notebooks in ``notebooks/``).
 
-Notebooks run with ``notebooks/`` as their working directory (JupyterLab, nbval, and
-``policykit notebook`` through papermill), while users type paths relative to wherever they
-are, usually the project root. These helpers accept both, so that
-
-    policykit notebook 3.01 --param corpus=../shared/data/governance-texts
-
-works from the project root as well as from inside ``notebooks/``.
+* :func:`setup` — deterministic display and no cache-dependent chatter (nbval compares outputs);
+* :func:`load_corpus`, :func:`resolve_path`, :func:`first_existing` — a notebook's ``corpus`` /
+  ``metadata`` parameters into a :class:`~policykit.corpus.Corpus`. Notebooks run with
+  ``notebooks/`` as their working directory (JupyterLab, nbval, ``policykit notebook`` through
+  papermill) while users type paths relative to the project root; both work, so
+  ``policykit notebook 3.01 --param corpus=../shared/data/governance-texts`` does what it says;
+* :func:`evidence`, :func:`label_errors`, :func:`label_names`, :func:`group_sizes` — small views
+  of library tables: the sentences behind a number, disagreements with the gold, readable names;
+* :func:`cross_validated`, :func:`cached`, :func:`fingerprint`, :func:`quiet` — expensive,
+  deterministic results (grouped cross-validation) computed once per code/model/data version.
 """
 
 from __future__ import annotations
@@ -140,18 +143,6 @@ def load_corpus(corpus: str | os.PathLike | Sequence[str | os.PathLike] | None =
     paths = [corpus] if isinstance(corpus, (str, os.PathLike)) else list(corpus)
     meta = resolve_path(metadata) if metadata else None
     return load([resolve_path(p) for p in paths], metadata=meta, on_error=on_error)
-
-
-def is_bundled_report(corpus) -> bool:
-    """True when ``corpus`` is exactly the bundled report (its 32 documents from the report's
-    raw file): the findings cells check their numbers only then."""
-    docs = corpus.documents
-    if len(docs) != 32 or "source_path" not in docs:
-        return False
-    try:
-        return all(Path(p).resolve() == config.REPORT_RAW.resolve() for p in docs["source_path"])
-    except (OSError, TypeError):
-        return False
 
 
 def group_sizes(documents, by: str):
