@@ -16,22 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..evaluate import locate as locate_gold  # the scorer's search, one implementation
 from .model import Corpus
-
-
-def locate_gold(raw: str, gold: list[dict]) -> list[tuple[int, int] | None]:
-    """Character spans of gold sentences in ``raw`` (searching forward, like the scorer)."""
-    spans: list[tuple[int, int] | None] = []
-    pos = 0
-    for g in gold:
-        pat = re.compile(r"\s+".join(re.escape(w) for w in g["text"].split()))
-        m = pat.search(raw, pos) or pat.search(raw)
-        if not m:
-            spans.append(None)
-            continue
-        spans.append((m.start(), m.end()))
-        pos = m.end()
-    return spans
 
 
 def locate_gold_in_docs(corpus: Corpus, gold: list[dict]) -> list[tuple[int, int] | None]:
