@@ -40,6 +40,7 @@ lab: setup
 bench: setup
 	$(PY) benchmarks/bench_extract.py
 	$(PY) benchmarks/bench_topics.py
+	$(PY) benchmarks/bench_report.py
 
 train: setup
 	$(VENV)/bin/policykit train

