@@ -133,6 +133,20 @@ def test_classify_edge_cases():
         classify("a string")
 
 
+def test_run_in_headings_are_other_unless_imperative():
+    from policykit.extract.decide import is_heading_phrase
+
+    assert is_heading_phrase("Institutional structure.") and is_heading_phrase("Democratically-informed regulation.")
+    for text in ["Technologies are rarely neutral.", "This could occur sooner than expected.",
+                 "Risks from the technology cross borders.", "Suggestions include:", "the end."]:
+        assert not is_heading_phrase(text), text
+    out = classify(["Public participation and deliberation.", "Take back control."])
+    assert out["role"].tolist() == ["other", "proposal"]
+    assert out.loc[0, "instruments"] == [] and out.loc[0, "evidence"]["role"]["other"][0]["kind"] == "rule"
+    kept = classify(["Public participation and deliberation."], thresholds={"headings_are_other": False})
+    assert kept.loc[0, "role"] != "other" or kept.loc[0, "evidence"]["role"]["other"][0]["kind"] == "model"
+
+
 def _wide(rows):
     base = {"role_score": 1.0, "scores": {}, "evidence": {}, "risk_domains": [], "risk_subdomains": [],
             "instruments": [], "addressees": [], "title": "T", "region": "europe"}

@@ -1,7 +1,9 @@
 """Decision rules: from scores to labels, following the gold annotation conventions.
 
 * Sentences outside the body (title, author line, bio, heading) are ``other`` with score 1 and
-  carry no label; so are questions (``questions_are_other``).
+  carry no label; so are questions (``questions_are_other``) and bare noun-phrase headings run
+  into the body ("Institutional structure.": at most five words, no finite verb, pronoun or
+  opening imperative; ``headings_are_other``).
 * A body sentence that opens (after list markers, run-in headings and ordinals) with an
   imperative verb, or is a verbless recommendation opening with an "-ing" form of one
   ("Strengthening the standardization of ..."), is a ``proposal`` (score at least 0.9,
@@ -47,13 +49,36 @@ from .model import ROLES, ExtractionModel
 THRESHOLDS_FILE = config.MODELS_DIR / "thresholds.yaml"
 _BUILTIN = {"risk_domain": 0.5, "risk_subdomain_share": 0.4, "instrument": 0.3, "instrument_top": 0.15,
             "addressee": 0.5, "report_min": 0.1, "questions_are_other": True,
-            "imperatives_are_proposals": True, "explicit_agents_first": True}
+            "imperatives_are_proposals": True, "explicit_agents_first": True, "headings_are_other": True}
 N_NEIGHBOURS = 3
 #: layout cues that make a body sentence a proposal whatever the classifier says
 IMPERATIVE_RULES = ("imperative_start", "gerund_start")
 RULE_SCORE = 0.9
 _STRUCT_IX = {k: i for i, k in enumerate(STRUCT_FEATURES)}
 N_FEATURES = 5
+#: words that make a short sentence more than a heading (finite verbs, auxiliaries, pronouns)
+_NOT_HEADING = {"is", "are", "was", "were", "be", "been", "being", "will", "would", "can", "could", "may",
+                "might", "must", "should", "shall", "has", "have", "had", "does", "do", "did", "this",
+                "that", "these", "those", "it", "they", "we", "i", "you", "he", "she", "there", "here"}
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*")
+
+
+def is_heading_phrase(text: str, struct: np.ndarray | None = None) -> bool:
+    """A bare noun phrase used as a run-in heading ("Institutional structure.").
+
+    At most five words, opening with a capital letter, ending in a full stop (or nothing), with
+    no finite verb, auxiliary or pronoun, and (when ``struct`` is given) not opening with an
+    imperative verb or its "-ing" form.
+    """
+    t = text.strip()
+    words = _WORD.findall(t)
+    if not words or len(t.split()) > 5 or not t[:1].isupper() or not (t.endswith(".") or t[-1].isalnum()):
+        return False
+    if any(w.lower() in _NOT_HEADING for w in words):
+        return False
+    if struct is not None and any(struct[_STRUCT_IX[k]] > 0 for k in IMPERATIVE_RULES):
+        return False
+    return True
 
 
 def load_thresholds(thresholds: dict | str | Path | None = None) -> dict:
@@ -79,7 +104,8 @@ def load_thresholds(thresholds: dict | str | Path | None = None) -> dict:
         raise InputError(src, f"unknown threshold(s) {', '.join(sorted(unknown))}",
                          f"use {', '.join(sorted(_BUILTIN))}")
     for k, v in thresholds.items():
-        if k not in ("questions_are_other", "imperatives_are_proposals", "explicit_agents_first") and not (isinstance(v, (int, float)) and 0.0 <= float(v) <= 1.0):
+        if k not in ("questions_are_other", "imperatives_are_proposals", "explicit_agents_first",
+                     "headings_are_other") and not (isinstance(v, (int, float)) and 0.0 <= float(v) <= 1.0):
             raise InputError(src, f"threshold {k} must be a number in [0, 1], not {v!r}")
     out.update(thresholds)
     return out
@@ -149,8 +175,10 @@ def decide(fs: FeatureSet, sc, model: ExtractionModel, thresholds: dict, sent_id
             by_label.setdefault((f, lab), []).append({"kind": "cue", "text": text[s:e], "start": s, "end": e,
                                                       "pattern": pat})
         is_question = bool(th.get("questions_are_other", True)) and text.rstrip().endswith("?")
-        if section != "body" or is_question or not text.strip():
-            why = f"section: {section}" if section != "body" else ("question" if is_question else "empty text")
+        is_heading = bool(th.get("headings_are_other", True)) and is_heading_phrase(text, fs.struct[i])
+        if section != "body" or is_question or is_heading or not text.strip():
+            why = (f"section: {section}" if section != "body" else "question" if is_question
+                   else "run-in heading (short verbless phrase)" if is_heading else "empty text")
             rec.update(role="other", role_score=1.0, risk_domains=[], risk_subdomains=[], instruments=[],
                        addressees=[])
             rec["scores"] = {"role": {"other": 1.0}}
