@@ -28,7 +28,8 @@ Evidence: for each label, the matched cue spans (``kind: cue``, offsets into the
 mapped to the raw text by the caller) and the learned component's top contributions (feature,
 weight x value) and nearest gold training sentences carrying the label (``kind: model``:
 ``features`` and ``neighbours`` as ``[sent_id, cosine similarity]``). Roles fixed by a rule
-(section, question, imperative) carry ``kind: rule`` evidence with the same two keys.
+(section, question, run-in heading, imperative) carry ``kind: rule`` evidence with the same two
+keys.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ THRESHOLDS_FILE = config.MODELS_DIR / "thresholds.yaml"
 _BUILTIN = {"risk_domain": 0.5, "risk_subdomain_share": 0.4, "instrument": 0.3, "instrument_top": 0.15,
             "addressee": 0.5, "report_min": 0.1, "questions_are_other": True,
             "imperatives_are_proposals": True, "explicit_agents_first": True, "headings_are_other": True}
+#: on/off rules among the thresholds (every other threshold is a number in [0, 1])
+SWITCHES = ("questions_are_other", "headings_are_other", "imperatives_are_proposals", "explicit_agents_first")
 N_NEIGHBOURS = 3
 #: layout cues that make a body sentence a proposal whatever the classifier says
 IMPERATIVE_RULES = ("imperative_start", "gerund_start")
@@ -104,8 +107,7 @@ def load_thresholds(thresholds: dict | str | Path | None = None) -> dict:
         raise InputError(src, f"unknown threshold(s) {', '.join(sorted(unknown))}",
                          f"use {', '.join(sorted(_BUILTIN))}")
     for k, v in thresholds.items():
-        if k not in ("questions_are_other", "imperatives_are_proposals", "explicit_agents_first",
-                     "headings_are_other") and not (isinstance(v, (int, float)) and 0.0 <= float(v) <= 1.0):
+        if k not in SWITCHES and not (isinstance(v, (int, float)) and 0.0 <= float(v) <= 1.0):
             raise InputError(src, f"threshold {k} must be a number in [0, 1], not {v!r}")
     out.update(thresholds)
     return out
