@@ -156,17 +156,17 @@ evidence(wide, ids, "risk_domain", top, columns=[by]).sort_values("score", ascen
 #   bodies **2** (OECD, G7: **99** sentences together). The European texts hold **46%** of the body
 #   sentences. **43%** of all sentences are headings, list fragments and other non-claims.
 # - **Official texts spread their attention; essays concentrate it.** In the texts no risk domain
-#   takes more than **8.2%** of a region's claim and proposal sentences. The essays from the same
+#   takes more than **8.3%** of a region's claim and proposal sentences. The essays from the same
 #   regions do concentrate: European essays put **29%** of their sentences on socioeconomic risks
 #   against **4.2%** in European official texts; North American essays **25%** on AI system
 #   safety against **6.0%** in US texts.
-# - **Official texts weigh privacy and discrimination more**: US texts **6.5%** privacy and
+# - **Official texts weigh privacy and discrimination more**: US texts **6.4%** privacy and
 #   **6.4%** discrimination, against **0.8%** and **1.7%** in North American essays.
 # - **Different instruments lead**: the essays' most emphasised instrument is dialogue and
-#   cooperation in North America and among international bodies (**29%** of North American
-#   proposal sentences; European essays put economic incentives just ahead, **29%** against
-#   **26%** for dialogue), while European, North American and Southeast Asian official
-#   texts lead with evaluation and audit (**17.6%**, **23.3%**, **23.6%** of their proposal
+#   cooperation in North America and among international bodies (**28%** of North American
+#   proposal sentences; European essays put economic incentives just ahead, **30%** against
+#   **27%** for dialogue), while European, North American and Southeast Asian official
+#   texts lead with evaluation and audit (**17.7%**, **23.2%**, **23.8%** of their proposal
 #   sentences): the official texts operationalise, the essays call for cooperation.
 # - **Caveats**: the extractor was validated on the essays only (notebook 1.01); official texts
 #   are a different genre (legal recitals, risk tables), so their labels are unvalidated. Long texts
@@ -182,18 +182,18 @@ if str(path).endswith("shared/data/governance-texts") and len(texts.documents) =
     uc = unit_counts(texts, "region").set_index("region")
     assert round(100 * uc.loc["europe", "share_sentences"]) == 46
     assert round(100 * (wide["role"] == "other").mean()) == 43
-    assert round(100 * risk["sent_share"].max(), 1) == 8.2
+    assert round(100 * risk["sent_share"].max(), 1) == 8.3
     sd = side.round(3)
-    assert sd.loc[("europe", "socioeconomic_environmental"), ["essays", "texts"]].tolist() == [0.288, 0.042]
+    assert sd.loc[("europe", "socioeconomic_environmental"), ["essays", "texts"]].tolist() == [0.291, 0.042]
     assert sd.loc[("north_america", "ai_system_safety"), ["essays", "texts"]].tolist() == [0.250, 0.060]
-    assert sd.loc[("north_america", "privacy_security"), ["essays", "texts"]].tolist() == [0.008, 0.065]
+    assert sd.loc[("north_america", "privacy_security"), ["essays", "texts"]].tolist() == [0.008, 0.064]
     assert sd.loc[("north_america", "discrimination_toxicity"), ["essays", "texts"]].tolist() == [0.017, 0.064]
     lead = (cmp_inst.sort_values(["sent_share", "label"], ascending=[False, True])
             .groupby(["area", "corpus"]).head(1).set_index(["area", "corpus"]))
     assert all(lead.loc[(a, "essays"), "label"] == "dialogue_cooperation" for a in ("north_america", "international"))
-    assert round(100 * lead.loc[("north_america", "essays"), "sent_share"]) == 29
+    assert round(100 * lead.loc[("north_america", "essays"), "sent_share"]) == 28
     assert lead.loc[("europe", "essays"), "label"] == "economic_incentives"
     eu = cmp_inst[(cmp_inst["area"] == "europe") & (cmp_inst["corpus"] == "essays")].set_index("label")["sent_share"]
-    assert [round(100 * eu[k]) for k in ("economic_incentives", "dialogue_cooperation")] == [29, 26]
+    assert [round(100 * eu[k]) for k in ("economic_incentives", "dialogue_cooperation")] == [30, 27]
     assert all(lead.loc[(a, "texts"), "label"] == "evaluation_audit" for a in ("europe", "north_america", "southeast_asia"))
-    assert [round(100 * lead.loc[(a, "texts"), "sent_share"], 1) for a in ("europe", "north_america", "southeast_asia")] == [17.6, 23.3, 23.6]
+    assert [round(100 * lead.loc[(a, "texts"), "sent_share"], 1) for a in ("europe", "north_america", "southeast_asia")] == [17.7, 23.2, 23.8]

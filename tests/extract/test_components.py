@@ -41,6 +41,8 @@ def test_word_form_groups_do_not_conflate(nlp):
     ("First, transcend the cultural pigeonhole.", "imperative_start"),
     ("1. **Interoperable governance:** Promote coherent rules across jurisdictions.", "imperative_start"),
     ("Strengthening the standardization of AI safety governance.", "gerund_start"),
+    ("Establish a body that is independent of industry.", "imperative_start"),
+    ("Strengthen cooperation, which is essential.", "imperative_start"),
     ("How can we make better decisions?", "question"),
     ("Suggestions include:", "ends_colon"),
 ])
@@ -52,6 +54,17 @@ def test_not_imperative(nlp):
     st = nlp("Developing practical wisdom is a way of minimising failures.")._.pk_struct
     assert st["gerund_start"] == 0.0 and st["imperative_start"] == 0.0
     assert nlp("Third-party audits should be required.")._.pk_struct["ordinal_start"] == 0.0
+
+
+@pytest.mark.parametrize("text", [
+    "Open-source AI development refers to the collaborative process of creating AI models.",
+    "Research shows that large models can be steered.",
+    "Support is needed from every government.",
+    "Using Intel hardware and software, it runs on a server.",  # a participle with its own clause
+])
+def test_nouns_and_participles_opening_statements_are_not_imperatives(nlp, text):
+    st = nlp(text)._.pk_struct
+    assert st["imperative_start"] == 0.0 and st["gerund_start"] == 0.0
 
 
 def test_bad_pattern_is_an_input_error(tmp_path):

@@ -62,6 +62,30 @@ _FINITE = {"is", "are", "was", "were", "be", "been", "will", "would", "can", "co
            "means", "provides", "remains", "makes", "requires", "includes", "contributes", "offers",
            "allows", "enables", "becomes", "seems", "serves", "aims", "seeks", "lies", "needs"}
 
+#: a comma followed by a subject pronoun: the "-ing" opening is a participle, not a recommendation
+_CLAUSE_AFTER_COMMA = re.compile(r",\s+(?:it|we|they|he|she|i|you|there|this)\s+\w", re.IGNORECASE)
+
+#: finite verbs that show a sentence's opening word is a noun subject, not an imperative verb
+_SUBJECT_VERBS = _FINITE | {"refers", "shows", "suggests", "indicates", "involves", "continues", "plays",
+                            "poses", "brings", "creates", "leads", "depends", "varies", "differs",
+                            "exists", "appears", "comes", "goes", "gives", "takes", "works", "stands",
+                            "faces", "has", "showed", "suggested", "found", "became", "began"}
+#: words that end the opening noun phrase ("Establish a body that is ...": stop at "that")
+_PHRASE_END = {"that", "which", "who", "whom", "whose", "where", "when", "to", "for", "with", "by",
+               "and", "or", ",", ";", ":"}
+
+
+def _subject_of_verb(body: str) -> bool:
+    """Whether the words after the first, up to the end of its phrase, contain a finite verb."""
+    toks = re.findall(r"[A-Za-z][A-Za-z'\-]*|[,;:]", body)[1:8]
+    for t in toks:
+        t = t.lower()
+        if t in _PHRASE_END:
+            return False
+        if t in _SUBJECT_VERBS:
+            return True
+    return False
+
 
 class _Lemmas:
     """Lower-case lemma lookup (spacy-lookups-data) with a cache of string-store hashes."""
@@ -246,10 +270,14 @@ class StructureTagger:
         words = re.findall(r"[A-Za-z][A-Za-z'\-]*", body)
         first = words[0] if words else ""
         fl = first.lower()
-        imperative = bool(first) and fl in self.verbs and not (len(words) > 1 and words[1].lower() in
-                                                                 {"is", "are", "was", "were", "has", "have", "will"})
+        # "Establish a body that ..." is an imperative; "Research shows ...", "Open-source AI
+        # development refers to ..." open with a noun that is the subject of a finite verb
+        imperative = bool(first) and fl in self.verbs and not _subject_of_verb(body)
         lowered = [w.lower() for w in re.findall(r"[A-Za-z']+", t)]
-        gerund = bool(first) and fl in self.gerunds and not any(w in _FINITE for w in lowered[1:])
+        # a verbless recommendation ("Strengthening the standardization of ..."), not a participle
+        # opening a clause with its own subject ("Using Intel hardware, it runs on a server")
+        gerund = (bool(first) and fl in self.gerunds and not any(w in _FINITE for w in lowered[1:])
+                  and not _CLAUSE_AFTER_COMMA.search(t))
         alpha = [w for w in t.split() if w[:1].isalpha()]
         n = len(t.split())
         return {
