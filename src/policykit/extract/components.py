@@ -57,10 +57,12 @@ _ORD_RE = re.compile(
     r"to this end|in this regard|in particular|above all|in summary|in conclusion|overall|"
     r"at the same time|on the one hand|on the other hand|in short|to sum up)\b(?!-)[,:]?\s*", re.I)
 _CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_FINITE = {"is", "are", "was", "were", "be", "been", "will", "would", "can", "could", "may", "might",
-           "must", "should", "shall", "has", "have", "had", "does", "do", "did", "represents", "helps",
-           "means", "provides", "remains", "makes", "requires", "includes", "contributes", "offers",
-           "allows", "enables", "becomes", "seems", "serves", "aims", "seeks", "lies", "needs"}
+#: auxiliary and modal verbs (a sentence containing one has a finite verb)
+AUXILIARIES = frozenset({"is", "are", "was", "were", "be", "been", "will", "would", "can", "could", "may",
+                         "might", "must", "should", "shall", "has", "have", "had", "does", "do", "did"})
+_FINITE = AUXILIARIES | {"represents", "helps", "means", "provides", "remains", "makes", "requires",
+                         "includes", "contributes", "offers", "allows", "enables", "becomes", "seems",
+                         "serves", "aims", "seeks", "lies", "needs"}
 
 #: a comma followed by a subject pronoun: the "-ing" opening is a participle, not a recommendation
 _CLAUSE_AFTER_COMMA = re.compile(r",\s+(?:it|we|they|he|she|i|you|there|this)\s+\w", re.IGNORECASE)
@@ -69,7 +71,7 @@ _CLAUSE_AFTER_COMMA = re.compile(r",\s+(?:it|we|they|he|she|i|you|there|this)\s+
 _SUBJECT_VERBS = _FINITE | {"refers", "shows", "suggests", "indicates", "involves", "continues", "plays",
                             "poses", "brings", "creates", "leads", "depends", "varies", "differs",
                             "exists", "appears", "comes", "goes", "gives", "takes", "works", "stands",
-                            "faces", "has", "showed", "suggested", "found", "became", "began"}
+                            "faces", "showed", "suggested", "found", "became", "began"}
 #: words that end the opening noun phrase ("Establish a body that is ...": stop at "that")
 _PHRASE_END = {"that", "which", "who", "whom", "whose", "where", "when", "to", "for", "with", "by",
                "and", "or", ",", ";", ":"}

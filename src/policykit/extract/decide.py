@@ -43,7 +43,7 @@ import yaml
 
 from .. import config
 from ..errors import InputError
-from .components import STRUCT_FEATURES
+from .components import AUXILIARIES, STRUCT_FEATURES
 from .features import FeatureSet, featurize
 from .model import ROLES, ExtractionModel
 
@@ -52,7 +52,7 @@ _BUILTIN = {"risk_domain": 0.5, "risk_subdomain_share": 0.4, "instrument": 0.3, 
             "addressee": 0.5, "report_min": 0.1, "questions_are_other": True,
             "imperatives_are_proposals": True, "explicit_agents_first": True, "headings_are_other": True}
 #: on/off rules among the thresholds (every other threshold is a number in [0, 1])
-SWITCHES = ("questions_are_other", "headings_are_other", "imperatives_are_proposals", "explicit_agents_first")
+SWITCHES = tuple(k for k, v in _BUILTIN.items() if isinstance(v, bool))
 N_NEIGHBOURS = 3
 #: layout cues that make a body sentence a proposal whatever the classifier says
 IMPERATIVE_RULES = ("imperative_start", "gerund_start")
@@ -60,9 +60,8 @@ RULE_SCORE = 0.9
 _STRUCT_IX = {k: i for i, k in enumerate(STRUCT_FEATURES)}
 N_FEATURES = 5
 #: words that make a short sentence more than a heading (finite verbs, auxiliaries, pronouns)
-_NOT_HEADING = {"is", "are", "was", "were", "be", "been", "being", "will", "would", "can", "could", "may",
-                "might", "must", "should", "shall", "has", "have", "had", "does", "do", "did", "this",
-                "that", "these", "those", "it", "they", "we", "i", "you", "he", "she", "there", "here"}
+_NOT_HEADING = AUXILIARIES | {"being", "this", "that", "these", "those", "it", "they", "we", "i", "you",
+                              "he", "she", "there", "here"}
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*")
 
 
