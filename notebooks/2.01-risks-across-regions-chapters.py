@@ -32,12 +32,12 @@ n_boot = 1000                     # bootstrap resamples (of documents) for the 9
 from policykit import compare as C
 from policykit.extract import extract, rollup
 from policykit.figures import compare as F
-from policykit.nbtools import evidence, label_names, load_corpus, setup
+from policykit.nbtools import evidence, groupings, label_names, load_corpus, setup
 
 setup()
 texts = load_corpus(corpus, metadata)
 wide = extract(texts)
-by = [b for b in group_by if b in texts.documents.columns]
+by = groupings(texts.documents, group_by)
 primary = by[0]
 print(texts)
 wide["role"].value_counts()

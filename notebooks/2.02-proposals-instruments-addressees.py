@@ -34,12 +34,12 @@ import pandas as pd
 from policykit import compare as C
 from policykit.extract import extract, rollup
 from policykit.figures import compare as F
-from policykit.nbtools import evidence, load_corpus, setup
+from policykit.nbtools import evidence, groupings, load_corpus, setup
 
 setup()
 texts = load_corpus(corpus, metadata)
 wide = extract(texts)
-by = [b for b in group_by if b in texts.documents.columns]
+by = groupings(texts.documents, group_by)
 primary = by[0]
 print(texts)
 

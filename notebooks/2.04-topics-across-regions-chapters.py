@@ -35,7 +35,7 @@ import policykit as pk
 from policykit import topics as T
 from policykit.extract import extract
 from policykit.figures import topics as FT
-from policykit.nbtools import group_sizes, load_corpus, setup
+from policykit.nbtools import group_sizes, groupings, load_corpus, setup
 
 setup()
 texts = load_corpus(corpus, metadata)
@@ -83,7 +83,7 @@ FT.topic_quality(quality)
 # Group sizes matter: one or two documents make a share anecdotal.
 
 # %%
-by = [b for b in group_by if b in model.units_.columns]
+by = groupings(model.units_, group_by)
 per_group = T.topics_per_group(model, by)
 per_group["lift"] = per_group["share"] / per_group["topic"].map(info.set_index("topic")["share"])
 sizes = {b: group_sizes(texts.documents, b) for b in by}

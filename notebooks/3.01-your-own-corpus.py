@@ -45,7 +45,7 @@ from policykit import compare as C
 from policykit.corpus.summary import unit_counts
 from policykit.extract import extract
 from policykit.figures import compare as F
-from policykit.nbtools import evidence, first_existing, load_corpus, setup
+from policykit.nbtools import evidence, first_existing, groupings, load_corpus, setup
 
 setup()
 path = first_existing(corpus, fallback)
@@ -60,9 +60,9 @@ texts.documents[doc_cols]
 # every document is its own group.
 
 # %%
-has_groups = group_by in texts.documents and texts.documents[group_by].notna().any()
-by = group_by if has_groups else "doc_id"
-print(f"comparing by {by!r}" + ("" if has_groups else f" (no {group_by!r} metadata: one group per document)"))
+by = groupings(texts.documents, group_by)[0]
+has_groups = by != "doc_id"
+print(f"comparing by {by!r}")
 unit_counts(texts, by) if has_groups else texts.documents[["doc_id", "n_sentences", "n_words"]]
 
 # %% [markdown]

@@ -51,6 +51,20 @@ def test_group_sizes_uses_display_strings():
     assert nbtools.group_sizes(docs, "chapter").to_dict() == {"1": 2, "unknown": 1}
 
 
+def test_groupings_keeps_usable_columns_and_says_what_it_skips(capsys):
+    docs = pd.DataFrame({"doc_id": ["a", "b"], "region": ["europe", None], "sector": [None, None]})
+    assert nbtools.groupings(docs, ["region", "sector", "chapter"]) == ["region"]
+    out = capsys.readouterr().out
+    assert "'sector' is missing for every document" in out and "no document column 'chapter'" in out
+    assert nbtools.groupings(docs, "region") == ["region"]
+
+
+def test_groupings_falls_back_to_one_group_per_document(capsys):
+    docs = pd.DataFrame({"doc_id": ["a", "b"]})
+    assert nbtools.groupings(docs, ["region"]) == ["doc_id"]
+    assert "compared one by one" in capsys.readouterr().out
+
+
 def test_cached_builds_once_per_key_and_drops_stale_keys(tmp_path, monkeypatch):
     monkeypatch.setattr(nbtools, "CACHE_DIR", tmp_path)
     calls = []

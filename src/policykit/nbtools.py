@@ -145,6 +145,36 @@ def load_corpus(corpus: str | os.PathLike | Sequence[str | os.PathLike] | None =
     return load([resolve_path(p) for p in paths], metadata=meta, on_error=on_error)
 
 
+def groupings(documents, group_by: str | Sequence[str]) -> list[str]:
+    """The columns of a notebook's ``group_by`` parameter that can group ``documents``.
+
+    Columns that do not exist, or that no document has a value for, are skipped with a printed
+    note (never silently). When none is usable the documents are compared one by one
+    (``["doc_id"]``), as ``policykit report`` does.
+
+    Parameters
+    ----------
+    documents : pandas.DataFrame
+        The corpus's ``documents`` frame (or any frame carrying the document columns).
+    group_by : str or sequence of str
+        Requested grouping columns; the first usable one is the primary grouping.
+
+    Returns
+    -------
+    list of str
+    """
+    from .compare._frames import usable_groupings
+
+    by, notes = usable_groupings(documents, group_by)
+    for note in notes:
+        print(f"note: {note}")
+    if not by:
+        print("note: no usable grouping column: documents are compared one by one "
+              "(set group_by to a metadata column, or pass a metadata sidecar)")
+        by = ["doc_id"]
+    return by
+
+
 def group_sizes(documents, by: str):
     """Number of documents per group of ``by`` as a Series indexed by the group's display string
     (the strings every comparison table uses: ``"3"`` for chapter 3, ``"unknown"`` for missing)."""

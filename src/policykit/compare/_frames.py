@@ -175,6 +175,36 @@ def group_values(docs: pd.DataFrame, by: str) -> pd.Series:
     return vals.map(fmt).astype(object)
 
 
+def usable_groupings(docs: pd.DataFrame, by: str | Sequence[str]) -> tuple[list[str], list[str]]:
+    """The grouping columns of ``by`` that can group ``docs``, and a note on each one skipped.
+
+    A column is usable when it exists and at least one document has a value for it. Nothing is
+    dropped silently: every skipped column gets a note that says why.
+
+    Parameters
+    ----------
+    docs : pandas.DataFrame
+        One row per document (or any frame carrying the document columns).
+    by : str or sequence of str
+        Requested grouping columns, in order of preference.
+
+    Returns
+    -------
+    usable : list of str
+    notes : list of str
+    """
+    ok, notes = [], []
+    for b in _as_list(by):
+        if b not in docs.columns:
+            notes.append(f"no document column {b!r}: grouping skipped")
+            continue
+        if not (set(group_values(docs, b)) - {MISSING_GROUP}):
+            notes.append(f"{b!r} is missing for every document: grouping skipped")
+            continue
+        ok.append(b)
+    return ok, notes
+
+
 def document_labels(wide: pd.DataFrame, facet: str, documents: pd.DataFrame | None = None,
                     min_sentences: int = 1) -> pd.DataFrame:
     """Document roll-up of one facet, in the architecture's roll-up contract.

@@ -10,7 +10,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from policykit import compare as C
-from policykit.compare._frames import MISSING_GROUP, documents_frame, group_values, shorten
+from policykit.compare._frames import (
+    MISSING_GROUP, documents_frame, group_values, shorten, usable_groupings,
+)
 from policykit.compare.prevalence import MIN_DOCS
 from policykit.figures import compare as F
 
@@ -44,21 +46,6 @@ class Section:
     keys: list[str] = field(default_factory=list)
     evidence: str | None = "sent_ids"
     part: str = "Comparison"
-
-
-def usable_groupings(docs: pd.DataFrame, by: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Grouping columns with at least one non-missing value; and notes on those skipped."""
-    ok, notes = [], []
-    for b in by:
-        if b not in docs.columns:
-            notes.append(f"no document column {b!r}: grouping skipped")
-            continue
-        vals = set(group_values(docs, b)) - {MISSING_GROUP}
-        if not vals:
-            notes.append(f"{b!r} is missing for every document: grouping skipped")
-            continue
-        ok.append(b)
-    return ok, notes
 
 
 def _pct(x: float) -> str:
@@ -106,26 +93,22 @@ def comparison_sections(wide: pd.DataFrame, documents: pd.DataFrame | None, by: 
                                                   n_boot=n_boot)
         return prev_cache[(b, facet)]
 
-    for b in by:
-        step(f"{b} × risk domains")
-        p = prev(b, "risk_domain")
-        out.append(Section(
-            name=f"{b}-risk-domains", part="Risks",
-            title=f"Risk domains by {b}",
-            caption=(f"Share of each {b}'s documents that raise each MIT risk domain. "
-                     + dom_note + " Hover a cell for counts and an example sentence."),
-            figure=F.prevalence_heatmap(p, title=f"Risk domains raised, by {b}"),
-            table=p, keys=["group", "label"]))
-    for b in by:
-        step(f"{b} × instruments")
-        p = prev(b, "instrument")
-        out.append(Section(
-            name=f"{b}-instruments", part="Measures",
-            title=f"Instruments proposed by {b}",
-            caption=(f"Share of each {b}'s documents that propose each kind of instrument. "
-                     + dom_note),
-            figure=F.prevalence_heatmap(p, title=f"Instruments proposed, by {b}"),
-            table=p, keys=["group", "label"]))
+    heatmaps = (  # facet, file suffix, part, title, caption lead, figure title
+        ("risk_domain", "risk-domains", "Risks", "Risk domains by {b}",
+         "Share of each {b}'s documents that raise each MIT risk domain. ", "Risk domains raised, by {b}"),
+        ("instrument", "instruments", "Measures", "Instruments proposed by {b}",
+         "Share of each {b}'s documents that propose each kind of instrument. ", "Instruments proposed, by {b}"),
+    )
+    for facet, suffix, part, title, lead, fig_title in heatmaps:
+        hover = " Hover a cell for counts and an example sentence." if facet == "risk_domain" else ""
+        for b in by:
+            step(f"{b} × {suffix.replace('-', ' ')}")
+            p = prev(b, facet)
+            out.append(Section(
+                name=f"{b}-{suffix}", part=part, title=title.format(b=b),
+                caption=lead.format(b=b) + dom_note + hover,
+                figure=F.prevalence_heatmap(p, title=fig_title.format(b=b)),
+                table=p, keys=["group", "label"]))
     if primary:
         step("addressees")
         p = prev(primary, "addressee")
