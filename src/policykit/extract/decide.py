@@ -116,6 +116,11 @@ def _order(labels: list[str], scores: dict[str, float], facet_order: list[str]) 
     return sorted(labels, key=lambda l: (-scores[l], facet_order.index(l)))
 
 
+def _reported(scores: dict[str, float], chosen: list[str], report_min: float) -> dict[str, float]:
+    """The scores listed in the ``scores`` column: those reaching ``report_min`` and every chosen label."""
+    return {l: round(v, 4) for l, v in scores.items() if v >= report_min or l in chosen}
+
+
 def _neighbours(sims_row: np.ndarray, mask: np.ndarray, ids: list[str], self_id: str | None) -> list[list]:
     cand = np.where(mask)[0]
     if not len(cand):
@@ -218,10 +223,8 @@ def decide(fs: FeatureSet, sc, model: ExtractionModel, thresholds: dict, sent_id
                         subs.append(sub_ids[k])
         rec["risk_domains"] = _order(doms, dom_scores, dom_ids)
         rec["risk_subdomains"] = _order(subs, sub_scores, sub_ids)
-        rec["scores"]["risk_domain"] = {l: round(v, 4) for l, v in dom_scores.items()
-                                        if v >= th["report_min"] or l in doms}
-        rec["scores"]["risk_subdomain"] = {l: round(v, 4) for l, v in sub_scores.items()
-                                           if v >= th["report_min"] or l in subs}
+        rec["scores"]["risk_domain"] = _reported(dom_scores, doms, th["report_min"])
+        rec["scores"]["risk_subdomain"] = _reported(sub_scores, subs, th["report_min"])
         ev = {}
         for lab in rec["risk_domains"]:
             j = dom_ids.index(lab)
@@ -273,10 +276,8 @@ def decide(fs: FeatureSet, sc, model: ExtractionModel, thresholds: dict, sent_id
         rec["instruments"] = _order(insts, inst_scores, inst_ids)
         rec["addressees"] = (sorted(addrs, key=lambda l: (-len(addr_rule[l]), -addr_scores[l], addr_ids.index(l)))
                              if addr_rule else _order(addrs, addr_scores, addr_ids))
-        rec["scores"]["instrument"] = {l: round(v, 4) for l, v in inst_scores.items()
-                                       if v >= th["report_min"] or l in insts}
-        rec["scores"]["addressee"] = {l: round(v, 4) for l, v in addr_scores.items()
-                                      if v >= th["report_min"] or l in addrs}
+        rec["scores"]["instrument"] = _reported(inst_scores, insts, th["report_min"])
+        rec["scores"]["addressee"] = _reported(addr_scores, addrs, th["report_min"])
         ev = {}
         for lab in rec["instruments"]:
             k = inst_ids.index(lab)
