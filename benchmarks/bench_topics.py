@@ -37,7 +37,7 @@ import policykit
 from policykit import config
 from policykit.topics import TopicModel, NMFTopicModel
 if emb_dir != "-":
-    config.EMBEDDINGS_DIR = __import__("pathlib").Path(emb_dir)
+    os.environ["POLICYKIT_INTERIM_DIR"] = emb_dir
 t_import = time.perf_counter() - t0
 t0 = time.perf_counter()
 import bertopic, umap, hdbscan  # the topic libraries' one-off import, timed on its own

@@ -22,7 +22,7 @@ from corpus_builders import make_pdf  # noqa: E402
 
 @pytest.fixture(autouse=True)
 def isolated_cache(tmp_path, monkeypatch):
-    monkeypatch.setattr(config, "INTERIM_DIR", tmp_path / "interim")
+    monkeypatch.setenv("POLICYKIT_INTERIM_DIR", str(tmp_path / "interim"))
 
 
 def run(capsys, *argv):
@@ -187,7 +187,7 @@ def test_console_script_exit_code(tmp_path):
 def test_store_option_makes_tables_queryable(capsys, texts, tmp_path, monkeypatch):
     from policykit.store import Store
 
-    monkeypatch.setattr(config, "PROCESSED_DIR", tmp_path / "processed")
+    monkeypatch.setenv("POLICYKIT_PROCESSED_DIR", str(tmp_path / "processed"))
     code, _, err = run(capsys, "sentences", texts, "--store", "--out", tmp_path / "s.jsonl")
     assert code == 0 and "stored documents, paragraphs, sentences" in err
     store = Store(tmp_path / "processed")

@@ -44,7 +44,7 @@ def test_minilm_vectors_do_not_depend_on_their_companions():
 
 
 def test_cache_returns_the_vectors_it_stored(tmp_path, monkeypatch):
-    monkeypatch.setattr(E.config, "EMBEDDINGS_DIR", tmp_path)
+    monkeypatch.setenv("POLICYKIT_INTERIM_DIR", str(tmp_path))
     first = E.embed(TEXTS[:3])
     calls = []
     real = E._encode

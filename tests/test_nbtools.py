@@ -66,7 +66,7 @@ def test_groupings_falls_back_to_one_group_per_document(capsys):
 
 
 def test_cached_builds_once_per_key_and_drops_stale_keys(tmp_path, monkeypatch):
-    monkeypatch.setattr(nbtools, "CACHE_DIR", tmp_path)
+    monkeypatch.setenv("POLICYKIT_INTERIM_DIR", str(tmp_path))
     calls = []
 
     def build():
@@ -78,7 +78,7 @@ def test_cached_builds_once_per_key_and_drops_stale_keys(tmp_path, monkeypatch):
     b = nbtools.cached("t", "k1", build)
     assert len(calls) == 1 and a.equals(b) and b.loc[0, "d"] == {"k": 0.5} and b.loc[0, "l"] == ["a"]
     nbtools.cached("t", "k2", build)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["t-k2.parquet"]
+    assert sorted(p.name for p in (tmp_path / "notebooks").iterdir()) == ["t-k2.parquet"]
 
 
 def test_fingerprint_changes_with_content(tmp_path):

@@ -40,13 +40,90 @@ DATA_DIR: Path = PROJECT_ROOT / "data"
 RAW_DIR: Path = DATA_DIR / "raw"
 EXTERNAL_DIR: Path = DATA_DIR / "external"
 TAXONOMY_DIR: Path = DATA_DIR / "taxonomy"
+RULES_DIR: Path = DATA_DIR / "rules"
 MODELS_DIR: Path = DATA_DIR / "models"
-INTERIM_DIR: Path = DATA_DIR / "interim"
-PROCESSED_DIR: Path = DATA_DIR / "processed"
-EMBEDDINGS_DIR: Path = INTERIM_DIR / "embeddings"
-REPORTS_DIR: Path = PROJECT_ROOT / "reports"
-FIGURES_DIR: Path = REPORTS_DIR / "figures"
+TRAINING_DIR: Path = DATA_DIR / "training"
 NOTEBOOKS_DIR: Path = PROJECT_ROOT / "notebooks"
+
+# ----------------------------------------------------------------------------- writable folders
+# Where policykit writes is decided when it writes (never fixed at import), by one rule:
+#
+# * an environment variable wins: ``POLICYKIT_INTERIM_DIR`` (caches: parsed corpora, embeddings,
+#   distilled models), ``POLICYKIT_PROCESSED_DIR`` (extraction tables, DuckDB) and
+#   ``POLICYKIT_REPORTS_DIR`` (default output of ``report``, ``topics`` and ``notebook``);
+#   ``POLICYKIT_CACHE_DIR`` sets the root of the first two at once;
+# * otherwise, inside the project checkout (the current directory is in :data:`PROJECT_ROOT`):
+#   ``data/interim``, ``data/processed`` and ``reports`` of the checkout (cookiecutter layout);
+# * anywhere else: caches and tables in the user cache directory (``$XDG_CACHE_HOME/policykit``,
+#   by default ``~/.cache/policykit``) and reports in ``./reports`` of the current directory,
+#   so that nothing is written into an installed package's folder.
+
+
+def _env_dir(name: str) -> Path | None:
+    v = os.environ.get(name)
+    return Path(v).expanduser().resolve() if v else None
+
+
+def in_project() -> bool:
+    """Whether the current directory is inside the project checkout."""
+    try:
+        return Path.cwd().resolve().is_relative_to(PROJECT_ROOT)
+    except OSError:  # the current directory was deleted
+        return False
+
+
+def user_cache_dir() -> Path:
+    """``$POLICYKIT_CACHE_DIR``, else ``$XDG_CACHE_HOME/policykit``, else ``~/.cache/policykit``."""
+    env = _env_dir("POLICYKIT_CACHE_DIR")
+    if env is not None:
+        return env
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "policykit"
+
+
+def interim_dir() -> Path:
+    """Folder of rebuildable caches (parsed corpora, embeddings, distilled models)."""
+    env = _env_dir("POLICYKIT_INTERIM_DIR")
+    if env is not None:
+        return env
+    if os.environ.get("POLICYKIT_CACHE_DIR") or not in_project():
+        return user_cache_dir() / "interim"
+    return DATA_DIR / "interim"
+
+
+def processed_dir() -> Path:
+    """Folder of the processed tables (Parquet + DuckDB)."""
+    env = _env_dir("POLICYKIT_PROCESSED_DIR")
+    if env is not None:
+        return env
+    if os.environ.get("POLICYKIT_CACHE_DIR") or not in_project():
+        return user_cache_dir() / "processed"
+    return DATA_DIR / "processed"
+
+
+def reports_dir() -> Path:
+    """Default output folder of ``report``, ``topics`` and ``notebook``."""
+    env = _env_dir("POLICYKIT_REPORTS_DIR")
+    if env is not None:
+        return env
+    return PROJECT_ROOT / "reports" if in_project() else Path.cwd().resolve() / "reports"
+
+
+def embeddings_dir() -> Path:
+    """Cache of sentence embeddings (under :func:`interim_dir`)."""
+    return interim_dir() / "embeddings"
+
+
+_DYNAMIC = {"INTERIM_DIR": interim_dir, "PROCESSED_DIR": processed_dir, "REPORTS_DIR": reports_dir,
+            "EMBEDDINGS_DIR": embeddings_dir, "FIGURES_DIR": lambda: reports_dir() / "figures"}
+
+
+def __getattr__(name: str):
+    """``config.INTERIM_DIR`` and friends, resolved by the rule above at each access."""
+    if name in _DYNAMIC:
+        return _DYNAMIC[name]()
+    raise AttributeError(f"module 'policykit.config' has no attribute {name!r}")
+
 
 #: The bundled report (WFEO-CEIT 2023), byte-identical to the published text.
 REPORT_RAW: Path = RAW_DIR / "wfeo-ceit-2023-generative-ai-governance.txt"
@@ -72,8 +149,8 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
 def ensure_dirs() -> None:
-    """Create the writable directories (interim, processed, reports) if missing."""
-    for d in (INTERIM_DIR, PROCESSED_DIR, EMBEDDINGS_DIR, REPORTS_DIR, FIGURES_DIR):
+    """Create the writable cache directories (interim, processed) if missing."""
+    for d in (interim_dir(), processed_dir(), embeddings_dir()):
         d.mkdir(parents=True, exist_ok=True)
 
 #: Extraction quality targets of issue 3 (grouped cross-validation must meet them), with the

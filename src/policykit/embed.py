@@ -77,7 +77,7 @@ def load_sentence_transformer():
 
 def static_model_path() -> Path:
     """Where the distilled static model is stored."""
-    return config.INTERIM_DIR / "models" / "minilm-static-m2v"
+    return config.interim_dir() / "models" / "minilm-static-m2v"
 
 
 def load_static_model():
@@ -109,12 +109,12 @@ class EmbeddingCache:
     model : str
         Model name (one directory per model).
     root : Path, optional
-        Cache root; defaults to ``config.EMBEDDINGS_DIR``.
+        Cache root; defaults to ``config.embeddings_dir()``.
     """
 
     def __init__(self, model: str, root: Path | None = None):
         self.model = model
-        self.dir = Path(root or config.EMBEDDINGS_DIR) / model
+        self.dir = Path(root or config.embeddings_dir()) / model
         self._index: dict[str, int] | None = None
         self._vectors: np.ndarray | None = None
 

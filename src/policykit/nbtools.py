@@ -28,8 +28,11 @@ from .errors import InputError
 #: Environment set before any model loads, so that a run with cold caches prints exactly what a
 #: run with warm caches prints (no weight-loading progress bars or load reports).
 QUIET_ENV = {"TRANSFORMERS_VERBOSITY": "error", "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
-#: Folder of the tables :func:`cached` keeps (rebuildable, like every file in ``data/interim``).
-CACHE_DIR = config.INTERIM_DIR / "notebooks"
+
+
+def cache_dir() -> Path:
+    """Folder of the tables :func:`cached` keeps (rebuildable, under ``config.interim_dir()``)."""
+    return config.interim_dir() / "notebooks"
 
 
 def setup(seed: int | None = None) -> None:
@@ -78,7 +81,7 @@ def fingerprint(*paths: str | os.PathLike) -> str:
 
 
 def cached(name: str, key: str, build: Callable[[], "object"]):
-    """A DataFrame built once per ``key`` and kept as Parquet in :data:`CACHE_DIR`.
+    """A DataFrame built once per ``key`` and kept as Parquet in :func:`cache_dir`.
 
     Use it for expensive, deterministic steps (cross-validation) with a ``key`` from
     :func:`fingerprint` of everything they depend on. ``build`` runs inside :func:`quiet`. The
@@ -86,14 +89,14 @@ def cached(name: str, key: str, build: Callable[[], "object"]):
     """
     from .store import read_table, write_table
 
-    path = CACHE_DIR / f"{name}-{key}.parquet"
+    path = cache_dir() / f"{name}-{key}.parquet"
     if path.is_file():
         return read_table(path)
     with quiet():
         df = build()
     path.parent.mkdir(parents=True, exist_ok=True)
     write_table(df, path, "parquet")
-    for old in CACHE_DIR.glob(f"{name}-*.parquet"):  # results for earlier keys are stale
+    for old in cache_dir().glob(f"{name}-*.parquet"):  # results for earlier keys are stale
         if old != path and old.stem[len(name) + 1:].isalnum():
             old.unlink(missing_ok=True)
     return df

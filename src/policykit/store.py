@@ -409,9 +409,9 @@ class Store:
 
     def __init__(self, root: str | Path | None = None, database: str = "policykit.duckdb"):
         if root is None:
-            from policykit.config import PROCESSED_DIR
+            from policykit.config import processed_dir
 
-            root = PROCESSED_DIR
+            root = processed_dir()
         self.root = Path(root)
         self.database = self.root / database
 

@@ -25,7 +25,7 @@ SkippedInputWarning = load_mod.SkippedInputWarning
 @pytest.fixture(autouse=True)
 def isolated_cache(tmp_path, monkeypatch):
     """Corpus cache in a temporary folder, never in data/interim."""
-    monkeypatch.setattr(config, "INTERIM_DIR", tmp_path / "interim")
+    monkeypatch.setenv("POLICYKIT_INTERIM_DIR", str(tmp_path / "interim"))
     return tmp_path / "interim"
 
 

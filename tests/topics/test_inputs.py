@@ -81,7 +81,7 @@ def test_changed_text_reembeds_only_that_text(tmp_path, monkeypatch, fake_vector
     from policykit import config, embed
     from policykit.topics.backend import PolicykitEmbedder
 
-    monkeypatch.setattr(config, "EMBEDDINGS_DIR", tmp_path / "emb")
+    monkeypatch.setenv("POLICYKIT_INTERIM_DIR", str(tmp_path / "interim"))
     seen = []
 
     def fake_encode(texts, model, progress, batch_size):

@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     import papermill as pm
     nb = find_notebook(args.name)
-    out = Path(args.out) if args.out else config.REPORTS_DIR / "notebooks" / nb.name
+    out = Path(args.out) if args.out else config.reports_dir() / "notebooks" / nb.name
     out.parent.mkdir(parents=True, exist_ok=True)
     pm.execute_notebook(str(nb), str(out), parameters=parse_params(args.param),
                         kernel_name=args.kernel, cwd=str(config.NOTEBOOKS_DIR), progress_bar=True)

@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(None, "--by names no column", "e.g. --by region or --by region,chapter")
     if args.bootstrap < 0:
         raise InputError(None, "--bootstrap must be 0 or more")
-    out = Path(args.out) if args.out else config.REPORTS_DIR
+    out = Path(args.out) if args.out else config.reports_dir()
     if out.exists() and not out.is_dir():
         raise InputError(out, "--out exists and is not a folder", "choose a folder name")
     corpus = corpus_from_args(args, quiet=args.quiet)

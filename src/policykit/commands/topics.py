@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
                          "use --tables csv, parquet and/or jsonl, comma-separated")
     if args.nr_topics is not None and args.nr_topics < 2:
         raise InputError(None, f"--nr-topics must be at least 2, got {args.nr_topics}")
-    out = Path(args.out) if args.out else config.REPORTS_DIR / "topics"
+    out = Path(args.out) if args.out else config.reports_dir() / "topics"
     if out.exists() and not out.is_dir():
         raise InputError(out, "--out exists and is not a folder", "choose a folder name")
     extraction = None

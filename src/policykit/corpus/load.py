@@ -310,7 +310,7 @@ def corpus_key(raw_docs: Sequence[RawDocument]) -> str:
 def _cache_dir() -> Path:
     from .. import config
 
-    return Path(config.INTERIM_DIR) / "corpus"
+    return config.interim_dir() / "corpus"
 
 
 def _cache_get(key: str, raw_docs: Sequence[RawDocument]) -> Corpus | None:

@@ -26,7 +26,8 @@ from typing import Sequence
 import pandas as pd
 
 from policykit import __version__
-from policykit.config import GOLD_DOCUMENTS, GOLD_INTRO_POINTS, REPORTS_DIR
+from policykit import config
+from policykit.config import GOLD_DOCUMENTS, GOLD_INTRO_POINTS
 from policykit.report.sections import Section, comparison_sections, extra_sections
 from policykit.report.static import EXPORT_WIDTH, StaticExporter, export_static
 from policykit.store import atomic_write, write_table
@@ -85,7 +86,7 @@ def _gold_inputs(docs: pd.DataFrame):
 
 
 def build_report(corpus=None, extraction: pd.DataFrame | None = None,
-                 by: Sequence[str] = DEFAULT_BY, out: str | Path = REPORTS_DIR,
+                 by: Sequence[str] = DEFAULT_BY, out: str | Path | None = None,
                  topics: bool = True, static: bool = True, progress: bool = True,
                  title: str | None = None, n_boot: int = 1000,
                  extra: Sequence[dict] = ()) -> ReportResult:
@@ -118,7 +119,7 @@ def build_report(corpus=None, extraction: pd.DataFrame | None = None,
 
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
-    out = Path(out)
+    out = Path(out) if out is not None else config.reports_dir()
     bar = _progress(16 + 2 * len(by), progress)
 
     def step(msg: str) -> None:
