@@ -16,6 +16,9 @@ from .corpus import Corpus, load, load_report  # noqa: E402
 
 
 def __getattr__(name):  # lazy access to the heavier stages
+    if name == "explore":  # the subpackage is callable: policykit.explore(labels, corpus)
+        import importlib
+        return importlib.import_module(".explore", __name__)
     if name == "extract":  # the subpackage is callable: policykit.extract(corpus)
         import importlib
         return importlib.import_module(".extract", __name__)
