@@ -7,7 +7,9 @@ Each measurement runs in its own subprocess so that its peak memory (max RSS) is
 
 * report: the bundled WFEO-CEIT report (1,019 sentences); model load time, then a cold (first)
   and a warm (second) extraction in the same process, for the MiniLM model (with the content-hash
-  embedding cache of data/interim, as `extract()` uses it, and without it) and the static model.
+  embedding cache of data/interim, as `extract()` uses it, and without it; and through ONNX
+  Runtime, the accurate tier's encoder) and the static model. Corpus-scale figures (tiers,
+  Dask, incremental runs): benchmarks/bench_scale.py.
 * AGORA: the ETO AGORA full texts (../shared/data/agora/fulltext, ~950 documents, ~1.8 M words).
   Corpus loading (reading + segmentation, the lead's stage) is timed separately; extraction
   throughput is words of the corpus sentences per second of `extract()`. The baseline is a raw
@@ -42,6 +44,28 @@ def _agora(limit: int | None):
 def measure(mode: str, limit: int | None) -> dict:
     import warnings
     warnings.filterwarnings("ignore")
+    if mode == "report-onnx":  # MiniLM through ONNX Runtime (the accurate tier's encoder), no cache
+        import policykit
+        from policykit import embed
+        from policykit.engine.onnx_encoder import get_encoder
+        from policykit.extract import extract
+        from policykit.extract.model import load_model
+        corpus = policykit.load()
+        t0 = time.perf_counter()
+        load_model("minilm")
+        get_encoder(embed.minilm_path())
+        t_load = time.perf_counter() - t0
+        with embed.use_encoder("onnx"):
+            t0 = time.perf_counter()
+            extract(corpus, embedding="minilm", embed_cache=False)
+            t_cold = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            wide = extract(corpus, embedding="minilm", embed_cache=False)
+            t_warm = time.perf_counter() - t0
+        words = int(corpus.sentences["n_words"].sum())
+        return {"what": "report, minilm via ONNX Runtime (no embedding cache)", "sentences": len(wide),
+                "words": words, "model_load_s": t_load, "cold_s": t_cold, "warm_s": t_warm,
+                "words_per_s": words / t_warm, "peak_mb": _peak_mb()}
     if mode.startswith("report-"):
         emb = mode.split("-")[1]
         nocache = mode.endswith("-nocache")
@@ -130,7 +154,8 @@ def main() -> None:
         print(json.dumps(measure(args.measure, args.limit)))
         return
     limit = 100 if args.quick else None
-    rows = [run("report-minilm", None), run("report-minilm-nocache", None), run("report-static", None)]
+    rows = [run("report-minilm", None), run("report-minilm-nocache", None), run("report-onnx", None),
+            run("report-static", None)]
     print("Report (WFEO-CEIT 2023, bundled)")
     print(f"{'model':34s} {'sentences':>9s} {'words':>7s} {'model load s':>12s} {'cold s':>7s} {'warm s':>7s} "
           f"{'words/s warm':>12s} {'peak MB':>8s}")

@@ -30,12 +30,71 @@ from . import config
 from .errors import PolicykitError
 
 MODELS = ("minilm", "static")
+#: Further encoders registered at run time (:func:`register_encoder`): name -> (encode, dimension).
+#: The extraction model registers its fine-tuned encoder here, so that its vectors are cached
+#: (and can be inspected or perturbed) like every other embedding.
+_REGISTERED: dict[str, tuple] = {}
+
+
+def register_encoder(name: str, encode, dim: int) -> None:
+    """Make ``embed(texts, model=name)`` use ``encode(texts, progress) -> (n, dim) float32``."""
+    _REGISTERED[name] = (encode, int(dim))
 #: Bumped when the vectors a model produces change (cache directories are per version).
 CACHE_VERSION = "v3"
 #: MiniLM runs on batches of exactly this many rows (see :func:`fixed_shape_batches`).
 FIXED_BATCH_ROWS = 8
 _LOCK = threading.Lock()
 _LOADED: dict[str, object] = {}
+#: Backends that compute MiniLM vectors: ``torch`` (sentence-transformers, the reference) or
+#: ``onnx`` (ONNX Runtime, :mod:`policykit.engine.onnx_encoder`; same tokenizer, pooling,
+#: normalisation and fixed-shape batches, ~2x faster per core). Default from
+#: ``POLICYKIT_ENCODER``, else ``torch``; :func:`use_encoder` switches it for a block.
+ENCODER_BACKENDS = ("torch", "onnx")
+_ENCODER = {"name": os.environ.get("POLICYKIT_ENCODER", "torch")}
+
+
+def encoder_backend() -> str:
+    """The MiniLM encoder backend in use (``torch`` or ``onnx``)."""
+    name = _ENCODER["name"]
+    if name not in ENCODER_BACKENDS:
+        raise PolicykitError(f"unknown encoder backend {name!r} (POLICYKIT_ENCODER); "
+                             f"use one of {', '.join(ENCODER_BACKENDS)}")
+    return name
+
+
+class use_encoder:
+    """Context manager (and plain setter) choosing the MiniLM encoder backend.
+
+    >>> with use_encoder("onnx"):            # doctest: +SKIP
+    ...     labels = policykit.extract(corpus)
+    """
+
+    def __init__(self, name: str):
+        if name not in ENCODER_BACKENDS:
+            raise PolicykitError(f"unknown encoder backend {name!r}; use one of {', '.join(ENCODER_BACKENDS)}")
+        self.previous = _ENCODER["name"]
+        _ENCODER["name"] = name
+
+    def __enter__(self) -> "use_encoder":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _ENCODER["name"] = self.previous
+
+
+def encoder_identity(name: str | None = None) -> str:
+    """What MiniLM vectors of backend ``name`` depend on (keys stored results)."""
+    name = name or encoder_backend()
+    if name == "onnx":
+        from .engine.onnx_encoder import identity
+        return identity(minilm_path())
+    return f"torch:{config.EMBEDDING_PACKAGE}:fixed{FIXED_BATCH_ROWS}"
+
+
+def _cache_name(model: str) -> str:
+    """Cache directory of ``model``'s vectors (backends other than torch get their own)."""
+    backend = encoder_backend() if model == "minilm" else "torch"
+    return f"{model}-{CACHE_VERSION}" if backend == "torch" else f"{model}-{backend}-{CACHE_VERSION}"
 
 
 def text_hash(text: str) -> str:
@@ -225,7 +284,12 @@ def _encode_minilm(texts: list[str], progress: bool) -> np.ndarray:
 
 
 def _encode(texts: list[str], model: str, progress: bool, batch_size: int) -> np.ndarray:
-    if model == "minilm":
+    if model in _REGISTERED:
+        return np.asarray(_REGISTERED[model][0](texts, progress), dtype=np.float32)
+    if model == "minilm" and encoder_backend() == "onnx":
+        from .engine.onnx_encoder import get_encoder
+        vecs = get_encoder(minilm_path()).encode(texts, progress)
+    elif model == "minilm":
         vecs = _encode_minilm(texts, progress)
     else:
         sm = load_static_model()
@@ -237,6 +301,8 @@ def _encode(texts: list[str], model: str, progress: bool, batch_size: int) -> np
 
 def dimension(model: str = "minilm") -> int:
     """Number of dimensions of ``model``'s vectors."""
+    if model in _REGISTERED:
+        return _REGISTERED[model][1]
     return 384 if model == "minilm" else int(load_static_model().dim)
 
 
@@ -262,14 +328,14 @@ def embed(texts: Sequence[str], model: str = "minilm", cache: bool = True,
     numpy.ndarray
         ``(len(texts), d)`` float32, rows L2-normalised, in the order of ``texts``.
     """
-    if model not in MODELS:
+    if model not in MODELS and model not in _REGISTERED:
         raise PolicykitError(f"unknown embedding model {model!r}; choose one of {', '.join(MODELS)}")
     texts = [str(t) for t in texts]
     if not texts:
         return np.zeros((0, dimension(model)), dtype=np.float32)
     hashes = [text_hash(t) for t in texts]
     found: dict[str, np.ndarray] = {}
-    store = EmbeddingCache(f"{model}-{CACHE_VERSION}") if cache else None
+    store = EmbeddingCache(_cache_name(model)) if cache else None
     if store is not None:
         found = store.get(hashes)
     todo_idx: dict[str, int] = {}
