@@ -107,9 +107,9 @@ def test_control_characters_are_binary(tmp_path):
         read_document(p)
 
 
-def test_utf16_is_named(tmp_path):
+def test_utf16_without_bom_is_named(tmp_path):
     p = tmp_path / "utf16.txt"
-    p.write_bytes("Policy text".encode("utf-16"))
+    p.write_bytes("Policy text in UTF-16 without a mark".encode("utf-16-le"))
     with pytest.raises(InputError, match="UTF-16") as exc:
         read_document(p)
     assert "UTF-8" in exc.value.fix
@@ -152,12 +152,13 @@ Page</title><style>p { color: red }</style><script>var x = "hidden";</script></h
 
 def test_html_visible_text_with_paragraphs():
     text, title = html_to_text(HTML)
-    assert title == "A Policy Page"
+    assert title == "Global AI Rules"  # the <h1>; <title> only without one
     paras = text.strip().split("\n\n")
     assert "Global AI Rules" in paras
     assert "States should cooperate on AI safety & security.\nA second line." in paras
     assert "1. First measure." in paras and "2. Second measure." in paras
-    assert "A bullet." in paras
+    assert "• A bullet." in paras  # the bullet a reader sees (dropped from the sentence)
+    assert "Home" not in text  # <nav>
     assert "Body Role" in paras and "UN convene" in paras
     for hidden in ("hidden", "secret", "invisible", "color: red", "a comment"):
         assert hidden not in text

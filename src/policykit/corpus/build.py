@@ -4,6 +4,12 @@ Paragraphs are blocks separated by blank lines; every line of a list (bulleted o
 is a paragraph of its own, with its bullet dropped and its numbering kept. A paragraph that
 a page break split in two (the first part ends without terminal punctuation, the second does
 not start a new list item) is rejoined into one logical paragraph whose span crosses the break.
+
+:func:`paragraphs_from_text` is the rule set the bundled report's parser uses (kept exactly as
+it is, so the report's sentence ids never move). Every other document is split by
+:func:`policykit.corpus.layout.paragraphs`, which adds the layouts of real policy texts
+(separator lines, enumerations, one-item-per-line lists, clause lists, headings the reader
+marked).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import pandas as pd
 from ..errors import InputError
 from .model import (META_COLUMNS, Corpus, Paragraph, RawDocument, collapse_ws, para_id,
                     sent_id)
+from .layout import paragraphs as layout_paragraphs
 from .segment import load_rules, segment_spans, strip_bullet
 
 _BLOCK_SEP = re.compile(r"\n[ \t\r\f\v]*\n\s*")
@@ -160,6 +167,11 @@ def paragraphs_from_text(raw: str, start: int = 0, end: int | None = None,
     return rejoin_page_breaks(raw, paras)
 
 
+def _unsegmented(p: Paragraph) -> bool:
+    """A paragraph kept as one unit: titles, author lines, headings the reader marked."""
+    return p.section in UNSEGMENTED or bool(getattr(p, "_whole", False))
+
+
 def _as_list(value) -> list:
     if value is None:
         return []
@@ -183,7 +195,9 @@ def documents_row(doc: RawDocument, n_paragraphs: int, n_sentences: int, n_words
     if row["doc_type"] is None and "type" in meta:
         row["doc_type"] = meta.pop("type")
     row.update(meta)
+    notes = tuple(getattr(doc.text, "notes", ()))
     row.update(source_path=doc.source_path, sha256=doc.sha256, encoding=doc.encoding,
+               encoding_note="; ".join(notes) if notes else None,
                n_paragraphs=n_paragraphs, n_sentences=n_sentences, n_words=n_words)
     return row
 
@@ -215,7 +229,7 @@ def build_corpus(raw_docs: Sequence[RawDocument],
                              "(in the metadata sidecar or by renaming the file)")
         seen[d.doc_id] = d.source_path
     paragraphs = paragraphs or {}
-    para_lists = {d.doc_id: paragraphs.get(d.doc_id) or paragraphs_from_text(d.text)
+    para_lists = {d.doc_id: paragraphs.get(d.doc_id) or layout_paragraphs(d.text)
                   for d in raw_docs}
     # segment all paragraphs of all documents in one spaCy pipe
     flat = [(d, i, p) for d in raw_docs for i, p in enumerate(para_lists[d.doc_id])]
@@ -226,10 +240,10 @@ def build_corpus(raw_docs: Sequence[RawDocument],
         by_text.setdefault(id(d.text), []).append(k)
     texts = {id(d.text): d.text for d in raw_docs}
     for tid, idxs in by_text.items():
-        whole = [k for k in idxs if flat[k][2].section in UNSEGMENTED]
+        whole = {k for k in idxs if _unsegmented(flat[k][2])}
         for k in whole:
             spans_by_text[k] = [(flat[k][2].start, flat[k][2].end)]
-        idxs = [k for k in idxs if flat[k][2].section not in UNSEGMENTED]
+        idxs = [k for k in idxs if k not in whole]
         res = segment_spans(texts[tid], [(flat[k][2].start, flat[k][2].end) for k in idxs],
                             progress=progress and len(flat) > 2000)
         for k, r in zip(idxs, res):

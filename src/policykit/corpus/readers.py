@@ -1,35 +1,46 @@
-"""Read one document file (.txt, .md, .html, .pdf, .docx) into decoded text.
+"""Read one document file (.txt, .md, .html, .pdf, .docx) into the text a reader sees.
 
 Every reader returns a :class:`ReadResult`: the text that the document's offsets will index
-into, the encoding (or extractor) used, the SHA-256 of the file's bytes, and whatever title the
-format itself declares. Bad input raises :class:`policykit.errors.InputError` naming the file,
-the problem and the fix.
+into, the encoding (or extractor) used, the SHA-256 of the file's bytes, whatever title the
+file itself gives, and notes on what had to be repaired. Bad input raises
+:class:`policykit.errors.InputError` naming the file, the problem and the fix.
 
-Plain text (``.txt``, ``.md``) is decoded exactly as stored (no newline translation, so offsets
-are Python string indices of the decoded bytes). Encodings are tried in the order UTF-8,
-UTF-8 with byte-order mark, GB18030, cp1252; the one used is recorded. GB18030 accepts many
-byte sequences that are really cp1252 (``"naïve"`` decodes to a Chinese character), so a
-GB18030 reading is only accepted when it looks like Chinese text (see :func:`decode_bytes`).
+What ``text`` is (the raw text of the table contract, ``Corpus.raw(doc_id)``):
 
-HTML is reduced to its visible text, one block element per paragraph (blank line between).
-PDF text comes from pypdf's text layer, with blank lines inserted at probable paragraph ends;
-a PDF without a text layer is an error. DOCX text is the document's paragraphs (and table rows)
-in order, one per paragraph.
+* ``.txt``: the decoded bytes exactly as stored (no newline translation), so offsets are Python
+  string indices of the decoded file. Decoding follows :mod:`policykit.corpus.encoding`
+  (byte-order marks for UTF-8/16/32; UTF-8; mostly-UTF-8 with a few stray cp1252 bytes repaired
+  and reported; GB18030; cp1252). Title: the first line, when it reads as a title.
+* ``.md``: the rendered plain text (:func:`policykit.corpus.markup.markdown_to_text`): no ``#``,
+  emphasis or link syntax; headings marked as headings. Title: front matter, else first
+  level-1 heading.
+* ``.html``: the visible text without boilerplate (:func:`policykit.corpus.markup.html_to_text`).
+  Title: ``<h1>``, ``og:title``, or ``<title>`` without the site suffix.
+* ``.pdf``: pypdf's text layer without running headers, footers and page numbers, with
+  end-of-line hyphenation rejoined and blank lines at probable paragraph ends. Title: the
+  document properties (unless they are a file name), else the first page's first heading line.
+* ``.docx``: the paragraphs (and table rows) in order; ``Title`` and ``Heading N`` styles marked
+  as headings. Title: the first ``Title``-style paragraph, else the core properties, else the
+  first heading.
+
+The text is a :class:`~policykit.corpus.layout.ReadText` (a ``str`` carrying heading spans,
+the title's span and decoding notes), which the paragraph builder uses.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from policykit.corpus.encoding import (TEXT_ENCODINGS, DecodeResult, MixedEncodingWarning,  # noqa: F401
+                                      decode_bytes, decode_bytes_detailed, looks_chinese, warn_mixed)
+from policykit.corpus.layout import ReadText, title_line
+from policykit.corpus.markup import html_to_text, markdown_to_text  # noqa: F401
 from policykit.corpus.model import sha256_bytes
 from policykit.errors import InputError
-
-#: Text encodings tried in order for .txt, .md and .html files.
-TEXT_ENCODINGS: tuple[str, ...] = ("utf-8", "utf-8-sig", "gb18030", "cp1252")
 
 #: File suffix → reader kind.
 SUFFIX_KIND: dict[str, str] = {
@@ -41,7 +52,6 @@ SUFFIX_KIND: dict[str, str] = {
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(SUFFIX_KIND)
 
 _SUPPORTED_LIST = ".txt, .md, .html/.htm, .pdf, .docx"
-_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)
@@ -53,15 +63,18 @@ class ReadResult:
     path : Path
         The file read.
     text : str
-        Decoded or extracted text; offsets of the document's units index into it.
+        Extracted text (a :class:`~policykit.corpus.layout.ReadText`); offsets of the
+        document's units index into it.
     encoding : str
-        Text encoding used (``utf-8``, ``utf-8-sig``, ``gb18030``, ``cp1252``), or the extractor
-        for binary formats (``pdf``, ``docx``).
+        Text encoding used (``utf-8``, ``utf-8-sig``, ``utf-16``, ``utf-32``, ``utf-8+cp1252``,
+        ``gb18030``, ``cp1252``), or the extractor for binary formats (``pdf``, ``docx``).
     sha256 : str
         Hex SHA-256 of the file's bytes.
     title : str or None
-        Title declared by the file itself (HTML ``<title>``, first Markdown heading, PDF or DOCX
-        document properties), if any.
+        Title the file itself gives (see the module docstring), if any.
+    notes : tuple of str
+        What had to be repaired to read the file (also in ``text.notes`` and, through the
+        corpus, in the documents table's ``encoding_note``).
     """
 
     path: Path
@@ -69,98 +82,21 @@ class ReadResult:
     encoding: str
     sha256: str
     title: str | None = None
+    notes: tuple[str, ...] = ()
 
 
-# --------------------------------------------------------------------------- decoding
-def _looks_chinese(text: str) -> bool:
-    """True when the non-ASCII characters of ``text`` are mostly common GB2312 characters.
-
-    Real Chinese text in GBK/GB18030 uses GB2312 characters almost exclusively; cp1252 bytes
-    misread as GB18030 mostly produce rare GBK-only characters (an accented letter followed by
-    an ASCII letter forms a pair whose second byte is below 0xA1, outside GB2312).
-    """
-    non_ascii = [c for c in text[:200000] if ord(c) > 127][:5000]
-    if not non_ascii:
-        return True
-    common = 0
-    for c in non_ascii:
-        try:
-            c.encode("gb2312")
-            common += 1
-        except UnicodeEncodeError:
-            pass
-    return common / len(non_ascii) >= 0.8
+def _decode(data: bytes, path: Path) -> DecodeResult:
+    res = decode_bytes_detailed(data, path)
+    if res.note:
+        warn_mixed(path, res.note)
+    return res
 
 
-def _control_share(text: str) -> float:
-    """Share of characters that are control characters other than ordinary whitespace."""
-    if not text:
-        return 0.0
-    sample = text[:20000]
-    bad = sum(1 for c in sample if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v")
-    return bad / len(sample)
-
-
-def decode_bytes(data: bytes, path: str | Path | None = None) -> tuple[str, str]:
-    """Decode the bytes of a text file, trying :data:`TEXT_ENCODINGS` in order.
-
-    Parameters
-    ----------
-    data : bytes
-        The file's bytes.
-    path : str or Path, optional
-        The file (named in errors).
-
-    Returns
-    -------
-    text, encoding : str, str
-        Decoded text (a UTF-8 byte-order mark is removed) and the encoding used.
-
-    Raises
-    ------
-    InputError
-        If the bytes are empty, look binary (NUL bytes, control characters), are UTF-16/32,
-        or decode in none of the encodings.
-    """
-    if not data.strip():
-        raise InputError(path, "the file is empty (no text to read)",
-                         "remove it from the inputs, or check that it was saved/exported completely")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(path, "the file is UTF-16 encoded, which policykit does not read",
-                         "re-save it as UTF-8 (e.g. `iconv -f UTF-16 -t UTF-8 in.txt > out.txt`)")
-    if b"\x00" in data:
-        raise InputError(path, "the file looks binary (it contains NUL bytes), not text",
-                         f"pass a text document ({_SUPPORTED_LIST}), or convert it to plain text first")
-    if data.startswith(_BOM):
-        candidates = ["utf-8-sig"]
-    else:
-        candidates = [e for e in TEXT_ENCODINGS if e != "utf-8-sig"]
-    fallback: tuple[str, str] | None = None
-    text: str | None = None
-    encoding = ""
-    for enc in candidates:
-        try:
-            decoded = data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        if enc == "gb18030" and not _looks_chinese(decoded):
-            fallback = (decoded, enc)  # use only if cp1252 fails too
-            continue
-        text, encoding = decoded, enc
-        break
-    if text is None and fallback is not None:
-        text, encoding = fallback
-    if text is None:
-        raise InputError(path, "the bytes are not text in UTF-8, GB18030 or cp1252 (binary or unknown encoding)",
-                         "convert the file to UTF-8 text (e.g. `iconv -f <encoding> -t UTF-8`), "
-                         f"or pass a supported document ({_SUPPORTED_LIST})")
-    if _control_share(text) > 0.01:
-        raise InputError(path, f"the file looks binary (control characters after decoding as {encoding}), not text",
-                         f"pass a text document ({_SUPPORTED_LIST}), or convert it to plain text first")
-    if not text.strip():
-        raise InputError(path, "the file is empty (only whitespace)",
-                         "remove it from the inputs, or check that it was saved/exported completely")
-    return text, encoding
+def _result(path: Path, text: str, encoding: str, data: bytes, title: str | None,
+            headings=(), title_span=None, notes=()) -> ReadResult:
+    notes = tuple(notes)
+    return ReadResult(path, ReadText(text, headings, title_span, notes), encoding,
+                      sha256_bytes(data), title, notes)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -175,134 +111,118 @@ def _read_bytes(path: Path) -> bytes:
 
 
 # --------------------------------------------------------------------------- plain text
-_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.M)
-
-
 def read_text(path: str | Path) -> ReadResult:
-    """Read a ``.txt`` or ``.md`` file (decoded exactly as stored)."""
+    """Read a ``.txt`` file (decoded exactly as stored) or a ``.md`` file (rendered to text)."""
     path = Path(path)
     data = _read_bytes(path)
-    text, enc = decode_bytes(data, path)
-    title = None
+    dec = _decode(data, path)
+    notes = (dec.note,) if dec.note else ()
     if SUFFIX_KIND.get(path.suffix.lower()) == "markdown":
-        m = _MD_HEADING.search(text)
-        if m:
-            title = m.group(1).strip()
-    return ReadResult(path, text, enc, sha256_bytes(data), title)
+        text, title = markdown_to_text(dec.text)
+        if not text.strip():
+            raise InputError(path, "the Markdown file has no text (only markup)",
+                             "check that the file holds the document's text")
+        return _result(path, text, dec.encoding, data, title, text.headings, text.title_span, notes)
+    span = title_line(dec.text)
+    title = " ".join(dec.text[span[0]:span[1]].split()) if span else None
+    return _result(path, dec.text, dec.encoding, data, title, (), span, notes)
 
 
 # --------------------------------------------------------------------------- HTML
-_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title", "meta", "link",
-                        "svg", "canvas", "iframe", "object", "button", "select", "option", "form"})
-_BLOCK_TAGS = frozenset({"p", "div", "section", "article", "main", "aside", "header", "footer", "nav",
-                         "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
-                         "blockquote", "pre", "table", "thead", "tbody", "tfoot", "tr", "caption",
-                         "figure", "figcaption", "address", "hr", "details", "summary", "body", "html",
-                         "center", "fieldset", "legend"})
-_PARA = "\x00"   # paragraph break marker while walking the tree
-_LINE = "\x01"   # line break marker (<br>)
-
-
-def _html_walk(node, out: list[str], pre: bool = False) -> None:
-    from bs4 import Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
-
-    for child in node.children:
-        if isinstance(child, (Comment, Declaration, Doctype, ProcessingInstruction)):
-            continue
-        if isinstance(child, NavigableString):
-            s = str(child)
-            if pre:
-                out.append(s.replace("\n", _LINE))
-            else:
-                out.append(re.sub(r"\s+", " ", s))
-            continue
-        if not isinstance(child, Tag):
-            continue
-        name = (child.name or "").lower()
-        if name in _SKIP_TAGS or child.get("hidden") is not None:
-            continue
-        style = (child.get("style") or "").replace(" ", "").lower()
-        if "display:none" in style or "visibility:hidden" in style:
-            continue
-        if name == "br":
-            out.append(_LINE)
-        elif name in ("td", "th"):
-            out.append(" ")
-            _html_walk(child, out, pre)
-            out.append(" \t")
-        elif name in _BLOCK_TAGS:
-            out.append(_PARA)
-            if name == "li" and child.parent is not None and (child.parent.name or "").lower() == "ol":
-                siblings = [s for s in child.parent.find_all("li", recursive=False)]
-                try:
-                    out.append(f"{siblings.index(child) + 1}. ")
-                except ValueError:
-                    pass
-            _html_walk(child, out, pre or name == "pre")
-            out.append(_PARA)
-        else:
-            _html_walk(child, out, pre)
-
-
-def html_to_text(html: str) -> tuple[str, str | None]:
-    """Visible text of an HTML document, one block element per paragraph.
-
-    Parameters
-    ----------
-    html : str
-        Decoded HTML.
-
-    Returns
-    -------
-    text, title : str, str or None
-        Paragraphs separated by a blank line (``<br>`` gives a line break within a paragraph,
-        ordered-list items keep their number), and the ``<title>`` if present.
-    """
-    from bs4 import BeautifulSoup
-
-    try:
-        soup = BeautifulSoup(html, "lxml")
-    except Exception:  # lxml missing: fall back to the standard library parser
-        soup = BeautifulSoup(html, "html.parser")
-    title = None
-    if soup.title is not None and soup.title.get_text(strip=True):
-        title = " ".join(soup.title.get_text().split())
-    out: list[str] = []
-    try:
-        _html_walk(soup, out)
-    except RecursionError:  # absurdly deep nesting: fall back to BeautifulSoup's own text
-        for tag in soup(list(_SKIP_TAGS)):
-            tag.decompose()
-        out = [soup.get_text(_PARA)]
-    paragraphs = []
-    for block in "".join(out).split(_PARA):
-        lines = [" ".join(ln.replace("\t", " ").split()) for ln in block.split(_LINE)]
-        lines = [ln for ln in lines if ln]
-        if lines:
-            paragraphs.append("\n".join(lines))
-    return "\n\n".join(paragraphs) + ("\n" if paragraphs else ""), title
-
-
 def read_html(path: str | Path) -> ReadResult:
-    """Read an ``.html``/``.htm`` file: visible text, paragraphs separated by blank lines."""
+    """Read an ``.html``/``.htm`` file: visible text without boilerplate, blank lines between blocks."""
     path = Path(path)
     data = _read_bytes(path)
-    html, enc = decode_bytes(data, path)
-    text, title = html_to_text(html)
+    dec = _decode(data, path)
+    text, title = html_to_text(dec.text)
     if not text.strip():
         raise InputError(path, "the HTML page has no visible text",
                          "check that the page was saved with its content (not just scripts); "
                          "pages rendered by JavaScript must be saved after rendering")
-    return ReadResult(path, text, enc, sha256_bytes(data), title)
+    return _result(path, text, dec.encoding, data, title, text.headings, text.title_span,
+                   (dec.note,) if dec.note else ())
 
 
 # --------------------------------------------------------------------------- PDF
 _BREAK_NEXT = re.compile(r"^\s*([A-Z0-9\"“‘(•\-–—*]|[\u4e00-\u9fff])")
+_HYPHEN_BREAK = re.compile(r"([^\W\d_]{2,})-[ \t]*\n[ \t]*([a-z][^\W\d_]*)")
 
 
-def _pdf_paragraphs(page_text: str) -> str:
+def _pdf_rules() -> dict:
+    """The ``pdf`` section of ``data/rules/layout.yaml``, compiled."""
+    from policykit.corpus.layout import load_layout_rules
+
+    rules = load_layout_rules()
+    pdf = dict(rules.get("pdf") or {})
+    pdf.setdefault("running_lines", 3)
+    pdf.setdefault("running_share", 0.5)
+    pdf["page_number_re"] = re.compile(pdf.get("page_number", r"^\s*\d{1,4}\s*$"))
+    pdf["file_name_title_re"] = re.compile(pdf.get("file_name_title", r"(?i)\.(docx?|pdf)$"))
+    return pdf
+
+
+def _file_name_title(title: str) -> bool:
+    return bool(_pdf_rules()["file_name_title_re"].search(title))
+
+
+def _page_lines(page_text: str) -> list[str]:
+    return [ln.rstrip() for ln in page_text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+
+
+def _running_key(line: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(line.lower().split()))
+
+
+def strip_running_lines(pages: list[list[str]]) -> list[list[str]]:
+    """Drop page numbers and running headers/footers from a PDF's pages (lists of lines).
+
+    A line among the first or last ``running_lines`` non-empty lines of a page is dropped when
+    it is a page number (``page_number``), or when the same line (digits ignored) sits at the
+    top or bottom of at least ``running_share`` of the pages (and of at least two); the
+    settings are the ``pdf`` section of ``data/rules/layout.yaml``.
+    """
+    rules = _pdf_rules()
+    k = int(rules["running_lines"])
+
+    def edges(lines):
+        idx = [i for i, ln in enumerate(lines) if ln.strip()]
+        return set(idx[:k] + idx[-k:])
+
+    counts: dict[str, int] = {}
+    for lines in pages:
+        for key in {_running_key(lines[i]) for i in edges(lines)}:
+            counts[key] = counts.get(key, 0) + 1
+    n_text = sum(1 for lines in pages if any(ln.strip() for ln in lines))
+    need = max(2, math.ceil(rules["running_share"] * n_text))
+    out = []
+    for lines in pages:
+        drop = {i for i in edges(lines)
+                if rules["page_number_re"].match(lines[i])
+                or (n_text >= 2 and counts.get(_running_key(lines[i]), 0) >= need)}
+        out.append([ln for i, ln in enumerate(lines) if i not in drop])
+    return out
+
+
+def rejoin_hyphenation(text: str) -> str:
+    """Rejoin words hyphenated at a line end ("govern-\\nance" → "governance").
+
+    The hyphen is kept ("decision-\\nmaking" → "decision-making") when the document writes the
+    hyphenated form elsewhere and never the joined one.
+    """
+    words = set(re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", text.lower()))
+
+    def fix(m: re.Match) -> str:
+        a, b = m.group(1), m.group(2)
+        joined, hyphenated = (a + b).lower(), f"{a}-{b}".lower()
+        if hyphenated in words and joined not in words:
+            return f"{a}-{b}"
+        return a + b
+
+    return _HYPHEN_BREAK.sub(fix, text)
+
+
+def _pdf_paragraphs(lines: list[str]) -> str:
     """Insert blank lines where a short line ends a paragraph (pypdf gives one line per row)."""
-    lines = [ln.rstrip() for ln in page_text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     lengths = sorted(len(ln.strip()) for ln in lines if ln.strip())
     if not lengths:
         return ""
@@ -324,8 +244,10 @@ def _pdf_paragraphs(page_text: str) -> str:
 def read_pdf(path: str | Path) -> ReadResult:
     """Read a ``.pdf`` file's text layer with pypdf.
 
-    Pages are separated by a blank line; within a page a blank line is inserted after a line
-    that is much shorter than the page's typical line when the next line starts a new sentence.
+    Running headers, footers and page numbers are dropped (:func:`strip_running_lines`),
+    end-of-line hyphenation is rejoined (:func:`rejoin_hyphenation`), pages are separated by a
+    blank line, and within a page a blank line is inserted after a line that is much shorter
+    than the page's typical line when the next line starts a new sentence.
 
     Raises
     ------
@@ -352,30 +274,42 @@ def read_pdf(path: str | Path) -> ReadResult:
             if not ok:
                 raise InputError(path, "the PDF is password-protected",
                                  "remove the password (e.g. `qpdf --decrypt in.pdf out.pdf`) and pass the result")
-        pages = [_pdf_paragraphs(page.extract_text() or "") for page in reader.pages]
+        raw_pages = [_page_lines(page.extract_text() or "") for page in reader.pages]
     except InputError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise InputError(path, f"is not a readable PDF ({type(exc).__name__}: {exc})",
                          "check that the file is a complete PDF (re-download or re-export it)") from exc
-    text = "\n\n".join(p for p in pages if p.strip())
+    pages = [_pdf_paragraphs(lines) for lines in strip_running_lines(raw_pages)]
+    text = rejoin_hyphenation("\n\n".join(p for p in pages if p.strip()))
     if not text.strip():
-        raise InputError(path, f"the PDF has no text layer ({len(pages)} page(s) of images or blank pages)",
+        raise InputError(path, f"the PDF has no text layer ({len(raw_pages)} page(s) of images or blank pages)",
                          "run OCR first (e.g. `ocrmypdf in.pdf out.pdf`) and pass the OCR'd PDF, "
                          "or pass the text as a .txt file")
+    text += "\n"
     title = None
     try:
         meta = reader.metadata
         if meta is not None and meta.title and str(meta.title).strip():
-            title = str(meta.title).strip()
+            title = " ".join(str(meta.title).split())
     except Exception:
         title = None
-    return ReadResult(path, text + "\n", "pdf", sha256_bytes(data), title)
+    if title and _file_name_title(title):
+        title = None
+    span = title_line(text)
+    if title is None and span:
+        title = " ".join(text[span[0]:span[1]].split())
+    elif span and " ".join(text[span[0]:span[1]].split()) != title:
+        span = None
+    return _result(path, text, "pdf", data, title, (), span)
 
 
 # --------------------------------------------------------------------------- DOCX
 def read_docx(path: str | Path) -> ReadResult:
     """Read a ``.docx`` file: paragraphs (and table rows, cells tab-separated) in document order.
+
+    Paragraphs in a ``Title`` or ``Heading N`` style are marked as headings; list paragraphs
+    (``List Bullet`` styles) start with ``• ``.
 
     Raises
     ------
@@ -394,7 +328,7 @@ def read_docx(path: str | Path) -> ReadResult:
     except Exception as exc:
         raise InputError(path, f"is not a readable .docx file ({type(exc).__name__}: {exc})",
                          "open and re-save it as .docx (Word 2007+); old .doc files must be converted first") from exc
-    blocks: list[str] = []
+    blocks: list[tuple[str, int, bool]] = []  # text, heading level, Title style
     for item in document.iter_inner_content():
         if isinstance(item, Table):
             for row in item.rows:
@@ -404,17 +338,45 @@ def read_docx(path: str | Path) -> ReadResult:
                     if t and (not cells or cells[-1] != t):  # merged cells repeat
                         cells.append(t)
                 if cells:
-                    blocks.append("\t".join(cells))
-        else:
-            t = item.text.strip()
-            if t:
-                blocks.append(t)
-    text = "\n\n".join(blocks)
+                    blocks.append(("\t".join(cells), 0, False))
+            continue
+        t = item.text.strip()
+        if not t:
+            continue
+        style = (item.style.name if item.style is not None else "") or ""
+        m = re.match(r"(?i)heading\s*(\d)", style)
+        is_title = style.lower() in ("title", "subtitle")
+        level = 1 if is_title else (int(m.group(1)) if m else 0)
+        if style.lower().startswith("list bullet"):
+            t = "• " + t
+        blocks.append((t, level, style.lower() == "title"))
+    parts: list[str] = []
+    heads: list[tuple[int, int, int]] = []
+    title, title_span = None, None
+    pos = 0
+    for t, level, is_title in blocks:
+        if parts:
+            parts.append("\n\n")
+            pos += 2
+        if level:
+            heads.append((pos, pos + len(t), level))
+        if is_title and title is None:
+            title, title_span = " ".join(t.split()), (pos, pos + len(t))
+        parts.append(t)
+        pos += len(t)
+    text = "".join(parts)
     if not text.strip():
         raise InputError(path, "the Word document contains no text",
                          "check that the content is text, not images (OCR scanned pages first)")
-    title = (document.core_properties.title or "").strip() or None
-    return ReadResult(path, text + "\n", "docx", sha256_bytes(data), title)
+    if title is None:
+        core = " ".join((document.core_properties.title or "").split())
+        if core and not _file_name_title(core):
+            title = core
+    if title is None:
+        span = heads[0][:2] if heads and heads[0][0] == 0 else title_line(text)
+        if span:
+            title, title_span = " ".join(text[span[0]:span[1]].split()), span
+    return _result(path, text + "\n", "docx", data, title, heads, title_span)
 
 
 # --------------------------------------------------------------------------- dispatch
