@@ -19,38 +19,56 @@
 # the same region? This notebook runs the whole pipeline on a folder of texts you bring and
 # compares it with the bundled report, region by region.
 #
-# By default it reads the public governance texts in `../shared/data/governance-texts` (twelve
-# documents with an `index.csv` giving region, year and document type); without that folder it
-# uses the redistributable subset shipped in `data/raw/governance-texts`. Rerun it on your own
-# texts with
+# By default (`corpus = None`) it reads the public governance texts in
+# `../shared/data/governance-texts` (twelve documents with an `index.csv` giving region, year and
+# document type); without that folder it uses the redistributable subset shipped in
+# `data/raw/governance-texts`. Rerun it on your own texts with
 #
 # ```bash
-# policykit notebook 3.01 --param corpus=path/to/texts --param group_by=region
+# policykit notebook 3.01 --param corpus=path/to/texts --param metadata=path/to/meta.csv
 # ```
 #
+# Paths mean what you typed: relative to the folder you run `policykit notebook` from (in
+# JupyterLab: relative to this notebook's folder). A path that does not exist stops the notebook
+# with an error naming it; nothing falls back to the default corpus. The first output says which
+# corpus this run analysed; the **summary at the end is computed from this run**, while the
+# hand-written findings below it describe the default corpus and are marked as such.
+#
 # Folders without metadata work too: documents then have no region, and the comparison falls
-# back to one group per document.
+# back to one group per document (the notebook says so).
 
 # %% tags=["parameters"]
-corpus = "../../shared/data/governance-texts"  # file or folder of texts (relative to notebooks/ or the project root)
-fallback = "../data/raw/governance-texts"      # used when `corpus` does not exist (shipped, redistributable subset)
-metadata = None                                # optional metadata sidecar (CSV or YAML) for texts without an index
-group_by = "region"                            # document column to compare by
-n_boot = 1000                                  # bootstrap resamples (of documents) for the 95% intervals
+corpus = None       # None: the default governance texts; or a file or folder of texts (a path)
+metadata = None     # optional metadata sidecar file (CSV or YAML) for texts without an index
+group_by = "region" # document column to compare by
+n_boot = 1000       # bootstrap resamples (of documents) for the sentence-share intervals
 
 # %%
 import pandas as pd
 
+from IPython.display import Markdown
+
 from policykit import compare as C
+from policykit import config
+from policykit.compare._frames import readable_value
 from policykit.corpus.summary import unit_counts
 from policykit.extract import extract
 from policykit.figures import compare as F
-from policykit.nbtools import evidence, first_existing, groupings, load_corpus, setup
+from policykit.nbtools import (describe_path, evidence, first_existing, groupings, load_corpus, pct, resolve_path,
+                               setup)
+from policykit.taxonomy import label_name
 
 setup()
-path = first_existing(corpus, fallback)
+is_default = corpus is None
+if is_default:  # the shared texts, else the shipped redistributable subset
+    path = first_existing(config.SHARED_DIR / "data" / "governance-texts", config.GOVERNANCE_TEXTS_DIR)
+else:
+    path = resolve_path(corpus)  # relative to the working directory; a missing path is an error
 texts = load_corpus(path, metadata)
-print(f"{texts} from {path.name}/")
+print(f"This run analyses {describe_path(path)}: {texts}")
+print("This is the default corpus." if is_default else
+      "This is NOT the default corpus: the summary at the end is computed from it; the findings "
+      "written for the default corpus are shown as such and their checks are skipped.")
 doc_cols = [c for c in ("doc_id", "title", "region", "year", "doc_type", "n_sentences", "n_words") if c in texts.documents]
 texts.documents[doc_cols]
 
@@ -146,9 +164,44 @@ print(top)
 evidence(wide, ids, "risk_domain", top, columns=[by]).sort_values("score", ascending=False).head(5)
 
 # %% [markdown]
-# ## Findings
-# For the default corpus (the twelve governance texts in `../shared`); every number is checked by
-# the `assert` cell that follows, which applies only to that corpus.
+# ## Summary of this run
+# Computed from the tables above, so it describes whichever corpus this run analysed.
+
+# %%
+lines = [f"- **Corpus**: {describe_path(path)}, {len(texts.documents)} documents, "
+         f"{len(texts.sentences):,} sentences"
+         + (f"; {by} groups: " + ", ".join(f"{readable_value(g)} {n}" for g, n in
+                                            texts.documents[by].value_counts().sort_index().items())
+            if has_groups else "; no grouping column, documents compared one by one") + "."]
+lines.append(f"- **{pct((wide['role'] == 'other').mean())}** of all sentences are headings, list fragments and "
+             "other non-claims (role `other`, no labels).")
+r_top = risk.loc[risk["sent_share"].idxmax()] if len(risk) else None
+if r_top is not None:
+    lines.append(f"- **Risk emphasis**: the largest share of a group's claim and proposal sentences on one "
+                 f"risk domain is {pct(r_top['sent_share'], 1)} ({label_name('risk_domain', r_top['label'])}, "
+                 f"{readable_value(r_top['group'])}).")
+lead_texts = (cmp_inst[cmp_inst["corpus"] == "texts"].sort_values(["sent_share", "label"], ascending=[False, True])
+              .groupby("area").head(1))
+lines.append("- **Most emphasised instrument of the texts**: " + "; ".join(
+    f"{readable_value(r.area)}: {label_name('instrument', r.label)} ({pct(r.sent_share, 1)} of proposal sentences)"
+    for r in lead_texts.itertuples()) + ".")
+lead_ess = (cmp_inst[cmp_inst["corpus"] == "essays"].sort_values(["sent_share", "label"], ascending=[False, True])
+            .groupby("area").head(1))
+lines.append("- **Most emphasised instrument of the essays, same areas**: " + "; ".join(
+    f"{readable_value(r.area)}: {label_name('instrument', r.label)} ({pct(r.sent_share, 1)})"
+    for r in lead_ess.itertuples()) + ".")
+small = sorted({readable_value(g) for g in risk.loc[risk["small_group"], "group"]}) if has_groups else []
+lines.append("- **Caveats**: the extractor was validated on the essays only (notebook 1.01); "
+             + (f"groups with fewer than 5 documents ({', '.join(small)}) give unstable shares." if small
+                else "every group has at least 5 documents."))
+Markdown("\n".join(lines))
+
+# %% [markdown]
+# ## Findings on the default corpus
+# **Written for the default corpus** (the twelve governance texts in `../shared`), not computed:
+# if the first output of this notebook names another corpus, these paragraphs do not describe it
+# (read the summary above instead). Every number is checked by the `assert` cell that follows,
+# which runs only on the default corpus.
 #
 # - **The corpus**: **12** official texts, **9,573** sentences, from four regions: North America
 #   **4** (US executive order, NIST frameworks, action plan), Europe **3** (EU AI Act recitals, HLEG
@@ -174,7 +227,7 @@ evidence(wide, ids, "risk_domain", top, columns=[by]).sort_values("score", ascen
 #   are used instead. Regions have 2–4 texts each.
 
 # %%
-if str(path).endswith("shared/data/governance-texts") and len(texts.documents) == 12 and by == "region":
+if is_default and str(path).endswith("shared/data/governance-texts") and len(texts.documents) == 12 and by == "region":
     assert len(texts.sentences) == 9573
     assert texts.documents["region"].value_counts().to_dict() == {
         "north_america": 4, "europe": 3, "southeast_asia": 3, "international": 2}

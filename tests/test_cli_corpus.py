@@ -170,9 +170,9 @@ def test_failed_run_leaves_existing_output_untouched(capsys, tmp_path):
 
 
 def test_unknown_output_suffix(capsys, texts, tmp_path):
-    code, _, err = run(capsys, "documents", texts, "--out", tmp_path / "docs.xlsx")
-    assert code == 2 and "--format" in err
-    assert not (tmp_path / "docs.xlsx").exists()
+    code, _, err = run(capsys, "documents", texts, "--out", tmp_path / "docs.xls")
+    assert code == 2 and "--format" in err and ".xlsx" in err
+    assert not (tmp_path / "docs.xls").exists()
 
 
 def test_console_script_exit_code(tmp_path):

@@ -20,13 +20,24 @@ def _wide():
     })
 
 
-def test_resolve_path_tries_project_root(tmp_path, monkeypatch):
+def test_resolve_path_is_relative_to_the_working_directory_without_fallback(tmp_path, monkeypatch):
+    """Issue 14, failure 1: `corpus=corpus` means ./corpus, and a missing path is an error
+    naming it, never the project root's folder or another corpus."""
+    (tmp_path / "corpus").mkdir()
     monkeypatch.chdir(tmp_path)
-    assert nbtools.resolve_path("data/taxonomy") == (config.PROJECT_ROOT / "data" / "taxonomy").resolve()
+    assert nbtools.resolve_path("corpus") == (tmp_path / "corpus").resolve()
+    with pytest.raises(InputError, match="no such file or folder") as err:
+        nbtools.resolve_path("data/taxonomy")  # exists in the project root: not used
+    assert str(tmp_path / "data" / "taxonomy") in str(err.value)
     with pytest.raises(InputError):
-        nbtools.resolve_path("no/such/folder")
+        nbtools.load_corpus("no/such/folder")
     assert nbtools.first_existing("no/such/folder", None) is None
-    assert nbtools.first_existing("no/such", "data/taxonomy").name == "taxonomy"
+    assert nbtools.first_existing("no/such", "corpus").name == "corpus"
+
+
+def test_describe_path_is_relative_to_the_project():
+    assert nbtools.describe_path(config.PROJECT_ROOT / "data" / "raw") == "data/raw"
+    assert nbtools.describe_path(None) == "the bundled report"
 
 
 def test_evidence_lists_cues_features_and_scores():
@@ -35,6 +46,17 @@ def test_evidence_lists_cues_features_and_scores():
     assert ev.loc[0, "cues"] == ["audit"] and ev.loc[0, "features"] == ["cue count (1.50)", "embedding (0.70)"]
     assert ev.loc[0, "score"] == 0.81 and ev.loc[1, "cues"] == []
     assert list(ev.columns[:4]) == ["sent_id", "doc_id", "region", "role"]
+
+
+def test_evidence_has_one_column_per_facet_with_label_names():
+    """Issue 14, failure 7: not every facet's labels in one cell, and names, not ids."""
+    w = _wide().assign(risk_domains=[["privacy_security"], [], []], risk_subdomains=[["2.1"], [], []],
+                       addressees=[[], ["states", "industry"], []])
+    ev = nbtools.evidence(w, list(w["sent_id"]))
+    assert list(ev.columns) == ["sent_id", "doc_id", "region", "role", "risk_domains", "risk_subdomains",
+                                "instruments", "addressees", "text"]
+    assert ev.loc[0, "risk_domains"] == "Privacy & security"
+    assert ev.loc[1, "instruments"] == "Evaluation and audit" and ev.loc[1, "addressees"] == "States; Industry"
 
 
 def test_label_errors_finds_false_positives_negatives_and_role_confusions():

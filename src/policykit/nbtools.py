@@ -1,13 +1,15 @@
 """Notebook-facing conveniences (used by the analysis notebooks in ``notebooks/``).
 
 * :func:`setup` — deterministic display and no cache-dependent chatter (nbval compares outputs);
-* :func:`load_corpus`, :func:`resolve_path`, :func:`first_existing` — a notebook's ``corpus`` /
-  ``metadata`` parameters into a :class:`~policykit.corpus.Corpus`. Notebooks run with
-  ``notebooks/`` as their working directory (JupyterLab, nbval, ``policykit notebook`` through
-  papermill) while users type paths relative to the project root; both work, so
-  ``policykit notebook 3.01 --param corpus=../shared/data/governance-texts`` does what it says;
+* :func:`load_corpus`, :func:`resolve_path`, :func:`first_existing`, :func:`describe_path` — a
+  notebook's ``corpus`` / ``metadata`` parameters into a :class:`~policykit.corpus.Corpus`.
+  Paths mean what the user typed: absolute, or relative to the working directory (the folder
+  of the notebook in JupyterLab and nbval; ``policykit notebook`` makes path parameters absolute
+  against the folder it was run from). A path that does not exist is an error naming it; nothing
+  falls back to another corpus;
 * :func:`evidence`, :func:`label_errors`, :func:`label_names`, :func:`group_sizes` — small views
-  of library tables: the sentences behind a number, disagreements with the gold, readable names;
+  of library tables: the sentences behind a number (one column per facet, label names),
+  disagreements with the gold, readable names;
 * :func:`cross_validated`, :func:`cached`, :func:`fingerprint`, :func:`quiet` — expensive,
   deterministic results (grouped cross-validation) computed once per code/model/data version.
 """
@@ -103,25 +105,26 @@ def cached(name: str, key: str, build: Callable[[], "object"]):
 
 
 def resolve_path(path: str | os.PathLike) -> Path:
-    """An existing path: as given (absolute, or relative to the working directory), else
-    relative to the project root, else relative to ``notebooks/``.
+    """An existing path, absolute or relative to the working directory (``~`` expanded).
 
     Raises
     ------
     policykit.errors.InputError
-        If none of these exists.
+        If it does not exist; the message names the full path looked for. There is no fallback
+        to another folder.
     """
     p = Path(path).expanduser()
-    candidates = [p] if p.is_absolute() else [p, config.PROJECT_ROOT / p, config.NOTEBOOKS_DIR / p]
-    for c in candidates:
-        if c.exists():
-            return c.resolve()
-    raise InputError(p, "no such file or folder",
-                     "give a path relative to the project root or an absolute path")
+    full = p if p.is_absolute() else Path.cwd() / p
+    if full.exists():
+        return full.resolve()
+    raise InputError(p, f"no such file or folder (looked for {full}; relative paths are relative to "
+                        "the working directory)", "give an absolute path, or one relative to the "
+                        "notebook's folder (or to where you ran `policykit notebook`)")
 
 
 def first_existing(*paths: str | os.PathLike | None) -> Path | None:
-    """The first of ``paths`` that exists (see :func:`resolve_path`), or None."""
+    """The first of ``paths`` that exists (see :func:`resolve_path`), or None. Use it only to
+    choose among *defaults*; a path the user gave goes through :func:`resolve_path`."""
     for p in paths:
         if p is None:
             continue
@@ -132,12 +135,22 @@ def first_existing(*paths: str | os.PathLike | None) -> Path | None:
     return None
 
 
+def describe_path(path: str | os.PathLike | None) -> str:
+    """A path for display: relative to the project root when close to it (``data/raw/...``,
+    ``../shared/data/...``), so the text is the same on every checkout; else absolute."""
+    if path is None:
+        return "the bundled report"
+    p = Path(path).resolve()
+    rel = os.path.relpath(p, config.PROJECT_ROOT)
+    return rel if not rel.startswith(("../../", "..\\..\\")) else str(p)
+
+
 def load_corpus(corpus: str | os.PathLike | Sequence[str | os.PathLike] | None = None,
                 metadata: str | os.PathLike | None = None, on_error: str = "raise"):
     """:func:`policykit.load` on a notebook's ``corpus`` / ``metadata`` parameters.
 
     ``corpus`` is None (the bundled report), a path, or a list of paths; relative paths are
-    resolved with :func:`resolve_path`.
+    resolved with :func:`resolve_path` (a missing path raises; there is no fallback).
     """
     from . import load
 
@@ -186,8 +199,14 @@ def group_sizes(documents, by: str):
     return group_values(documents, by).value_counts().sort_index().rename("documents")
 
 
+#: Wide-view facet columns shown by :func:`evidence` (column → facet).
+EVIDENCE_FACETS = {"risk_domains": "risk_domain", "risk_subdomains": "risk_subdomain",
+                   "instruments": "instrument", "addressees": "addressee"}
+
+
 def evidence(wide, sent_ids, facet: str | None = None, label: str | None = None,
-             columns: Sequence[str] = ("region", "chapter"), n_features: int = 3):
+             columns: Sequence[str] = ("region", "chapter"), n_features: int = 3,
+             facets: bool = True):
     """The sentences behind a number, with why they were labelled.
 
     Parameters
@@ -203,19 +222,33 @@ def evidence(wide, sent_ids, facet: str | None = None, label: str | None = None,
         component's top ``features``.
     columns : sequence of str
         Metadata columns to show (those present).
+    n_features : int
+        Model features listed per sentence.
+    facets : bool
+        Add one column per facet (``risk_domains``, ``risk_subdomains``, ``instruments``,
+        ``addressees``) with the sentence's labels by their taxonomy names, joined with "; ".
 
     Returns
     -------
     pandas.DataFrame
-        ``sent_id, doc_id, <columns>, role, [score, cues, features,] text`` in the given order.
+        ``sent_id, doc_id, <columns>, role, [<one column per facet>,] [score, cues, features,]
+        text`` in this order.
     """
     import pandas as pd
+
+    from .compare._frames import _as_list
+    from .taxonomy import label_names as _names
 
     ids = list(dict.fromkeys(sent_ids))
     cols = ["sent_id", "doc_id"] + [c for c in dict.fromkeys(columns)
                                      if c in wide.columns and c not in ("sent_id", "doc_id", "role")] + ["role"]
     rows = wide.set_index("sent_id", drop=False).reindex(ids).dropna(subset=["sent_id"])
     out = rows[cols].reset_index(drop=True)
+    if facets:
+        for col, f in EVIDENCE_FACETS.items():
+            if col in rows.columns:
+                names = _names(f)
+                out[col] = ["; ".join(names.get(str(l), str(l)) for l in _as_list(v)) for v in rows[col]]
     if facet is not None and label is not None:
         sc = [((s or {}).get(facet) or {}).get(label) for s in rows["scores"]]
         ev = [((e or {}).get(facet) or {}).get(label) or [] for e in rows["evidence"]]
@@ -293,8 +326,17 @@ def cross_validated(kind: str = "gold", embedding: str = "minilm"):
 
 def label_names(facet: str) -> dict[str, str]:
     """Label id → human-readable name for a facet of the shipped taxonomy (e.g. ``"6.1"`` →
-    ``"Power centralization and unfair distribution of benefits"``)."""
-    from .taxonomy import load_taxonomy
+    ``"Power centralization and unfair distribution of benefits"``); see
+    :func:`policykit.taxonomy.label_names`."""
+    from .taxonomy import label_names as _names
 
-    f = load_taxonomy().facet(facet)
-    return {i: f.get(i).name for i in f.ids()}
+    return _names(facet)
+
+
+def pct(value, decimals: int = 0) -> str:
+    """A share as a percentage for findings text (``0.2914`` → ``"29%"``; NaN → ``"n/a"``)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return "n/a"
+    return "n/a" if v != v else f"{100 * v:.{decimals}f}%"

@@ -466,3 +466,85 @@ def load_taxonomy(directory: str | Path | None = None, *, alternatives: bool = T
     tax = Taxonomy(facets=facets, role_cues=cues, imperative_verbs=verbs, alternatives=alts, directory=str(d))
     _CACHE[key] = tax
     return tax
+
+
+# ----------------------------------------------------------------------------- display helpers
+#: Human names of the facets (figure axes, glossary headings).
+FACET_NAMES = {
+    "role": "Sentence role",
+    "risk_domain": "Risk domain",
+    "risk_subdomain": "Risk subdomain",
+    "instrument": "Policy instrument",
+    "addressee": "Addressee",
+    "nist_risk": "NIST AI 600-1 risk",
+}
+
+
+def _shipped() -> Taxonomy | None:
+    try:
+        return load_taxonomy()
+    except Exception:  # a broken or missing taxonomy must not break a figure
+        return None
+
+
+def label_names(facet: str, taxonomy: Taxonomy | None = None) -> dict[str, str]:
+    """Label id → human name for a facet (``"6.1"`` → ``"Power centralization and unfair
+    distribution of benefits"``); empty when the facet is unknown.
+
+    Parameters
+    ----------
+    facet : str
+        ``role``, ``risk_domain``, ``risk_subdomain``, ``instrument``, ``addressee`` or an
+        alternative taxonomy's facet (``nist_risk``).
+    taxonomy : Taxonomy, optional
+        Default: the shipped taxonomy (:func:`load_taxonomy`).
+    """
+    tax = taxonomy if taxonomy is not None else _shipped()
+    if tax is None:
+        return {}
+    try:
+        f = tax.facet(facet)
+    except KeyError:
+        return {}
+    return {lab.id: lab.name for lab in f.labels}
+
+
+def label_name(facet: str | None, label_id, taxonomy: Taxonomy | None = None) -> str:
+    """The human name of one label, or the id itself when the taxonomy does not know it.
+
+    Without a facet, every facet is searched (ids are unique across facets except none).
+    """
+    lid = str(label_id)
+    if facet:
+        return label_names(facet, taxonomy).get(lid, lid)
+    for f in FACETS:
+        names = label_names(f, taxonomy)
+        if lid in names:
+            return names[lid]
+    return lid
+
+
+def glossary(taxonomy: Taxonomy | None = None, facets=FACETS) -> "pd.DataFrame":
+    """Every label of the taxonomy files as a table, for the report's glossary.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``facet, facet_name, id, name, description, parent`` in taxonomy order (subdomains
+        right after their domain), built from ``data/taxonomy/*.yaml``.
+    """
+    import pandas as pd
+
+    tax = taxonomy if taxonomy is not None else load_taxonomy()
+    rows = []
+    for facet in facets:
+        if facet == "risk_subdomain":
+            continue  # listed under their domains
+        for lab in tax.facet(facet).labels:
+            rows.append((facet, FACET_NAMES.get(facet, facet), lab.id, lab.name, lab.description, None))
+            if facet == "risk_domain" and "risk_subdomain" in facets:
+                for sid in tax.children(lab.id):
+                    sub = tax.facet("risk_subdomain").get(sid)
+                    rows.append(("risk_subdomain", FACET_NAMES["risk_subdomain"], sub.id, sub.name,
+                                 sub.description, lab.id))
+    return pd.DataFrame(rows, columns=["facet", "facet_name", "id", "name", "description", "parent"])

@@ -67,3 +67,13 @@ def test_distinctive_terms_ranks_group_vocabulary():
     assert set(k.columns) >= {"log_odds", "z", "chi2", "example_sent_id"}
     ex = k[(k["group"] == "A") & (k["term"] == "privacy")].iloc[0]
     assert ex["example_sent_id"] == "a1.p000.s00"
+
+
+def test_citation_subject_and_lemmatizer_noise_is_dropped():
+    """Issue 14, failure 7: "et al", "datum", "gai" are not distinctive terms."""
+    from policykit.compare.keyness import tokenize
+
+    terms = tokenize(["Smith et al. (2023) show that GAI systems need data and social media rules."],
+                     unit="lemma+phrase")[0]
+    assert not {"et", "al", "gai", "datum", "medium", "et al"} & set(terms)
+    assert {"data", "media", "social media", "smith"} <= set(terms)

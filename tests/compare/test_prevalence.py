@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from policykit.compare import document_labels, prevalence
-from policykit.compare.prevalence import bootstrap_shares, sort_groups
+from policykit.compare.prevalence import MIN_DOCS, bootstrap_shares, sort_groups, wilson_interval
 from tests.fixtures.tiny import tiny_wide
 
 
@@ -41,6 +41,31 @@ def test_small_groups_are_flagged_not_hidden():
     assert set(p["group"]) == {"A", "B"}
     assert not row(p, "A", "privacy_security")["small_group"]
     assert row(p, "B", "privacy_security")["small_group"]
+    # the default rule: fewer than 5 documents is small (A has 3)
+    assert MIN_DOCS == 5 and row(prevalence(tiny_wide(), by="region", n_boot=0), "A", "privacy_security")["small_group"]
+
+
+@pytest.mark.parametrize("k, n, lo, hi", [(0, 4, 0.0, 0.48990), (1, 1, 0.20654, 1.0), (3, 7, 0.15822, 0.74954),
+                                          (4, 4, 0.51010, 1.0), (5, 10, 0.23659, 0.76341)])
+def test_wilson_interval_known_values(k, n, lo, hi):
+    """Issue 14, failure 3: 0 of 4 and 1 of 1 documents are not [0, 0] and [1, 1]."""
+    a, b = wilson_interval([k], [n])
+    assert a[0] == pytest.approx(lo, abs=1e-5) and b[0] == pytest.approx(hi, abs=1e-5)
+    assert b[0] - a[0] > 0
+
+
+def test_wilson_interval_n_zero_is_nan():
+    a, b = wilson_interval([0], [0])
+    assert np.isnan(a[0]) and np.isnan(b[0])
+
+
+def test_prevalence_states_its_interval_methods_and_names():
+    p = prevalence(tiny_wide(), by="region", facet="risk_domain", n_boot=50)
+    assert set(p["doc_share_ci"]) == {"Wilson score 95%"}
+    b = row(p, "B", "privacy_security")
+    assert b["sent_share_ci"] == "none (one document)" and np.isnan(b["sent_share_lo"])
+    assert row(p, "A", "privacy_security")["sent_share_ci"] == "bootstrap of documents 95%"
+    assert row(p, "A", "privacy_security")["label_name"] == "Privacy & security"
 
 
 def test_intervals_contain_estimate_and_are_deterministic():
@@ -50,8 +75,9 @@ def test_intervals_contain_estimate_and_are_deterministic():
     assert p1.drop(columns="sent_ids").equals(p2.drop(columns="sent_ids"))
     ok = p1["doc_share_lo"] <= p1["doc_share"] + 1e-12
     assert ok.all() and (p1["doc_share"] <= p1["doc_share_hi"] + 1e-12).all()
-    b = row(p1, "B", "privacy_security")  # one document: no spread
-    assert b["doc_share_lo"] == b["doc_share_hi"] == 1.0
+    assert (p1["doc_share_hi"] > p1["doc_share_lo"]).all()  # never zero width
+    b = row(p1, "B", "privacy_security")  # one document raising it: Wilson [0.207, 1]
+    assert b["doc_share_hi"] == 1.0 and b["doc_share_lo"] == pytest.approx(0.2065, abs=1e-4)
 
 
 def test_bootstrap_resamples_documents():

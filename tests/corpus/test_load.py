@@ -114,7 +114,7 @@ def test_sidecar_sets_metadata_and_ids(mixed, tmp_path):
 def test_sidecar_rows_matching_nothing_warn(mixed, tmp_path):
     side = tmp_path / "meta.yaml"
     side.write_text("- doc_id: alpha\n  region: europe\n- doc_id: typo\n  region: china\n", encoding="utf-8")
-    with pytest.warns(UserWarning, match=r"1 row\(s\) matched no input document \(typo\)"):
+    with pytest.warns(UserWarning, match=r"1 row\(s\) matched no input document.*doc_id 'typo'"):
         load(mixed, metadata=side)
 
 

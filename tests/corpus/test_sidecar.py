@@ -128,3 +128,40 @@ def test_duplicate_files(tmp_path):
 def test_sidecar_in_cp1252(tmp_path):
     p = write(tmp_path / "m.csv", "doc_id,title\nfr,Stratégie nationale – IA\n", encoding="cp1252")
     assert read_sidecar(p).rows[0].metadata["title"] == "Stratégie nationale – IA"
+
+
+def test_misspelt_known_columns_warn_with_did_you_mean(tmp_path):
+    """Issue 14, failure 2: `regoin` / `Regions` are reported, not silently kept."""
+    import warnings
+
+    from policykit.corpus.sidecar import SidecarColumnWarning, read_sidecar
+
+    for header, col in (("regoin", "regoin"), ("Regions", "regions"), ("Yaer", "yaer")):
+        p = tmp_path / f"{col}.csv"
+        p.write_text(f"doc_id,{header}\na,Europe\n", encoding="utf-8")
+        with pytest.warns(SidecarColumnWarning, match=f"{header!r} is not a known metadata column; did you mean"):
+            sc = read_sidecar(p)
+        assert col in sc.suspicious
+    ok = tmp_path / "ok.csv"
+    ok.write_text("doc_id,region,regions,ministry\na,Europe,EU,Digital\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SidecarColumnWarning)
+        assert read_sidecar(ok).suspicious == {}
+
+
+def test_unmatched_rows_name_the_nearest_documents(tmp_path):
+    from types import SimpleNamespace
+
+    from policykit.corpus.sidecar import read_sidecar, unmatched_note
+
+    p = tmp_path / "m.csv"
+    p.write_text("doc_id,region\nalpha-2024,europe\nbeta-plna,china\n", encoding="utf-8")
+    sc = read_sidecar(p)
+    srcs = [SimpleNamespace(path=tmp_path / "alpha-2024.txt", doc_id="alpha-2024"),
+            SimpleNamespace(path=tmp_path / "beta-plan.txt", doc_id="beta-plan")]
+    for s in srcs:
+        row = sc.match(s.path, s.doc_id)
+        if row is not None:
+            row.matched = True
+    note = unmatched_note(sc, srcs)
+    assert "1 row(s) matched no input document" in note and "line 3: doc_id 'beta-plna' (nearest: beta-plan)" in note

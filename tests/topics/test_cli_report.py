@@ -32,7 +32,7 @@ def test_cli_writes_tables_figures_summary(tmp_path, fitted):
 def test_cli_unknown_by_column(tmp_path, capsys):
     rc = main(["topics", "--by", "continent", "--out", str(tmp_path / "o"), "-q"])
     assert rc == 2
-    assert "no metadata column named continent" in capsys.readouterr().err
+    assert "no document column named 'continent'" in capsys.readouterr().err
 
 
 def test_report_section(report):

@@ -61,4 +61,4 @@ def test_quality_and_label_heatmap(fitted, nmf):
     ct = topic_label_crosstab(fitted, long)
     for value in ("share", "lift"):
         fig = F.topic_label_heatmap(ct, facet="risk_domain", value=value)
-        assert list(fig.data[0].x) == ["misinformation", "privacy_security"]
+        assert list(fig.data[0].x) == ["Misinformation", "Privacy & security"]  # names, not ids

@@ -1,74 +1,105 @@
-"""``policykit report``: comparison figures (HTML, PNG, SVG), their CSV tables and index.html."""
+"""``policykit report``: comparison figures (HTML, PNG, SVG), their tables and index.html."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-HELP = "write the comparison report: figures (html/png/svg), CSV tables and index.html"
+HELP = "write the comparison report: figures (html/png/svg), CSV/XLSX tables and index.html"
 DESCRIPTION = """\
 Compare documents by metadata columns and write a report folder:
 
-  index.html            self-contained page with every figure, caption and evidence sentence
+  index.html            self-contained page: every figure with its caption, a glossary of
+                        the labels (from data/taxonomy/*.yaml) and the evidence sentences
   figures/NAME.html     interactive figure    figures/NAME.png|svg  static images
-  tables/NAME.csv       the table behind each figure
+  tables/NAME.csv       the table behind each figure (--tables csv, default)
+  tables/report.xlsx    every table, one sheet each (--tables xlsx)
+  tables/glossary.csv   facet, id, name, description of every label
+  tables/extraction.csv the sentence-level labels the report was built from
 
-  policykit report                                   # the bundled report into reports/
-  policykit report ../shared/data/governance-texts --by region --out reports/governance
+  policykit report                                   # the bundled report
+  policykit report texts/ --metadata meta.csv --by region --out my-report
+  policykit report ../shared/data/governance-texts --by region --tables csv,xlsx
 
-Columns named in --by that are missing for every document are skipped with a note.
+Where it goes: --out DIR, else $POLICYKIT_REPORTS_DIR, else reports/ of the project when
+run inside the project checkout, else ./reports in the current folder. A rerun replaces the
+previous report in DIR whole (built beside it, then swapped in: nothing stale survives);
+a non-empty DIR that is not a policykit report is refused before any work.
+
+Comparing: every column named in --by must exist and have a value for at least one
+document (else the command stops and suggests the nearest columns). Without --by, region
+and chapter are used when present; with neither, documents are compared one by one.
+
+Columns of the prevalence tables (NAME = BY-risk-domains, BY-instruments, BY-addressees,
+BY-risk-domains-ci): by, group, group_name, facet, label (id), label_name, n_docs_group,
+n_docs, doc_share with doc_share_lo/hi (Wilson score 95% interval, doc_share_ci names it),
+n_sents_group, n_sents, sent_share with sent_share_lo/hi (bootstrap of documents), small_group
+(fewer than --min-docs documents), example_sent_id, example_text, sent_ids. Other tables:
+BY-distinctive-terms (term, counts, log_odds, z, chi2, p), BY-positions (doc_id, x, y),
+BY-consensus (label, status, n_groups, groups), BY-instrument-sankey, stances (doc_id,
+question, stance, evidence sent_ids), editors-check (bundled report only).
+CSV and XLSX: numbers rounded to 3 decimals, lists joined with "; ".
 Static images need Chromium (see the README's setup); --no-static skips them.
 """
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the command's options."""
+    from ..compare.prevalence import MIN_DOCS
+    from ..report.sections import MAX_GROUPS
     from ._common import add_corpus_args
 
     add_corpus_args(parser)
     group = parser.add_argument_group("report")
-    group.add_argument("--by", default="region,chapter", metavar="COLS",
-                       help="document columns to compare by, comma-separated "
-                            "(default: region,chapter; the first drives the single-grouping figures)")
+    group.add_argument("--by", default=None, metavar="COLS",
+                       help="document columns to compare by, comma-separated (default: region,chapter "
+                            "where present; the first drives the single-grouping figures)")
     group.add_argument("--out", default=None, metavar="DIR",
-                       help="output folder (default: reports/)")
+                       help="output folder (default: see below); relative to the current folder")
+    group.add_argument("--tables", default="csv", metavar="FORMATS",
+                       help="table formats, comma-separated among csv and xlsx (default: csv)")
+    group.add_argument("--min-docs", type=int, default=MIN_DOCS, metavar="N",
+                       help=f"flag groups with fewer than N documents as small, marked † (default {MIN_DOCS})")
+    group.add_argument("--max-groups", type=int, default=MAX_GROUPS, metavar="N",
+                       help=f"figures show the N-1 largest groups and pool the rest as 'other' "
+                            f"(default {MAX_GROUPS}; 0 = show all)")
     group.add_argument("--no-topics", action="store_true",
                        help="leave out the topic-model sections")
     group.add_argument("--no-static", action="store_true",
                        help="do not write PNG/SVG (no Chromium needed)")
     group.add_argument("--bootstrap", type=int, default=1000, metavar="N",
-                       help="bootstrap resamples for the intervals (default 1000)")
+                       help="bootstrap resamples for the sentence-share intervals (default 1000)")
     group.add_argument("--title", default=None, help="title of index.html")
     group.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Build the report; print where it went and the headline numbers."""
-    from pathlib import Path
-
+    """Check the options, build the report; print where it went and the headline numbers."""
     from .. import config
     from ..errors import InputError
-    from ..report import build_report
-    from ._common import corpus_from_args
+    from ..report import DEFAULT_BY, build_report, check_tables
+    from ..report.outdir import check_output_dir
+    from ._common import check_by, corpus_from_args, parse_columns
 
-    by = [b.strip() for b in (args.by or "").split(",") if b.strip()]
+    explicit = args.by is not None
+    by = parse_columns(args.by) if explicit else list(DEFAULT_BY)
     if not by:
         raise InputError(None, "--by names no column", "e.g. --by region or --by region,chapter")
     if args.bootstrap < 0:
         raise InputError(None, "--bootstrap must be 0 or more")
-    out = Path(args.out) if args.out else config.reports_dir()
-    if out.exists() and not out.is_dir():
-        raise InputError(out, "--out exists and is not a folder", "choose a folder name")
+    if args.min_docs < 1:
+        raise InputError(None, "--min-docs must be at least 1")
+    if args.max_groups < 0 or args.max_groups == 1:
+        raise InputError(None, "--max-groups must be 0 (all) or at least 2")
+    tables = check_tables(parse_columns(args.tables))
+    out = check_output_dir(args.out if args.out else config.reports_dir(), "report")
     corpus = corpus_from_args(args, quiet=args.quiet)
-    missing = [b for b in by if b not in corpus.documents.columns]
-    if len(missing) == len(by):
-        raise InputError(None, f"no document column named {', '.join(missing)}",
-                         "choose among: " + ", ".join(
-                             c for c in corpus.documents.columns
-                             if corpus.documents[c].map(lambda v: isinstance(v, str)).any()))
+    if explicit:
+        check_by(corpus.documents, by)
     res = build_report(corpus=corpus, by=by, out=out, topics=not args.no_topics,
                        static=not args.no_static, progress=not args.quiet,
-                       title=args.title, n_boot=args.bootstrap)
+                       title=args.title, n_boot=args.bootstrap, min_docs=args.min_docs,
+                       max_groups=args.max_groups or None, tables=tables)
     for n in res.notes:
         print(f"note: {n}", file=sys.stderr)
     chk = res.metrics.get("editors_check")

@@ -12,9 +12,13 @@ all-MiniLM-L6-v2 embeddings (offline, cached under data/interim/embeddings) and 
 UMAP/HDBSCAN, so the same input always gives the same topics. An NMF baseline with as
 many topics is fitted on the same units; both are scored for NPMI coherence and diversity.
 
-Writes into --out (default reports/topics/):
+Writes into --out DIR (default: the reports folder's topics/, see `policykit report --help`;
+a rerun replaces DIR whole, and a non-empty DIR that is not a policykit topic output is
+refused before any work):
 
-  tables/NAME.csv and tables/NAME.parquet
+  tables/NAME.csv and tables/NAME.parquet (and tables/topics.xlsx with --tables xlsx;
+      CSV and XLSX round numbers to 3 decimals and join lists with "; ", Parquet and
+      JSONL keep full precision)
       topic_assignments (unit_id, doc_id, topic, probability, ...), topic_terms,
       topic_keywords, topic_info, topics_by_<COL> (topic share per group with
       representative sentences and their ids), topic_quality, topic_hierarchy,
@@ -38,8 +42,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("topics")
     g.add_argument("--unit", choices=("paragraph", "sentence"), default="paragraph",
                    help="model body paragraphs (default) or body sentences")
-    g.add_argument("--by", default="region,chapter", metavar="COLS",
-                   help="metadata columns for topics per group, comma-separated (default: region,chapter)")
+    g.add_argument("--by", default=None, metavar="COLS",
+                   help="metadata columns for topics per group, comma-separated (default: region,chapter "
+                        "where present); a column named here must have values")
     g.add_argument("--nr-topics", type=int, default=None, metavar="N",
                    help="merge topics down to N (default: as many as HDBSCAN finds)")
     g.add_argument("--min-cluster-size", type=int, default=None, metavar="N",
@@ -48,9 +53,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                    help="leave units HDBSCAN cannot place in topic -1 instead of reassigning them")
     g.add_argument("--extraction", metavar="FILE",
                    help="labels or extraction table (jsonl/csv/parquet) for the topics x labels cross-table")
-    g.add_argument("--out", default=None, metavar="DIR", help="output folder (default: reports/topics)")
+    g.add_argument("--out", default=None, metavar="DIR",
+                   help="output folder (default: topics/ in the reports folder); relative to the current folder")
     g.add_argument("--tables", default="csv,parquet", metavar="FORMATS",
-                   help="table formats, comma-separated among csv, parquet, jsonl (default: csv,parquet)")
+                   help="table formats, comma-separated among csv, parquet, jsonl, xlsx (default: csv,parquet)")
     g.add_argument("--no-figures", action="store_true", help="write tables only")
     g.add_argument("--save-model", action="store_true", help="also save the fitted model under DIR/model")
     g.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
@@ -61,26 +67,29 @@ def _parse_list(text: str | None) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Fit, write tables/figures/summary, print the headline numbers."""
+    """Check the options, fit, write tables/figures/summary, print the headline numbers."""
     import json
     from pathlib import Path
 
     from .. import config
     from ..errors import InputError
+    from ..present import check_xlsx, write_csv, write_xlsx
+    from ..report.outdir import check_output_dir, staged_output
     from ..store import atomic_path, atomic_write, read_table, write_table
-    from ._common import corpus_from_args
+    from ._common import check_by, corpus_from_args
 
-    by = _parse_list(args.by)
+    explicit = args.by is not None
+    by = _parse_list(args.by) if explicit else ["region", "chapter"]
     fmts = _parse_list(args.tables)
-    bad = [f for f in fmts if f not in ("csv", "parquet", "jsonl")]
+    bad = [f for f in fmts if f not in ("csv", "parquet", "jsonl", "xlsx")]
     if bad or not fmts:
         raise InputError(None, f"unknown table format(s): {', '.join(bad) or '(none)'}",
-                         "use --tables csv, parquet and/or jsonl, comma-separated")
+                         "use --tables csv, parquet, jsonl and/or xlsx, comma-separated")
+    if "xlsx" in fmts:
+        check_xlsx()
     if args.nr_topics is not None and args.nr_topics < 2:
         raise InputError(None, f"--nr-topics must be at least 2, got {args.nr_topics}")
-    out = Path(args.out) if args.out else config.reports_dir() / "topics"
-    if out.exists() and not out.is_dir():
-        raise InputError(out, "--out exists and is not a folder", "choose a folder name")
+    out = check_output_dir(Path(args.out) if args.out else config.reports_dir() / "topics", "topics")
     extraction = None
     if args.extraction:
         if not Path(args.extraction).is_file():
@@ -92,12 +101,14 @@ def run(args: argparse.Namespace) -> int:
                              "pass the output of `policykit extract` (wide) or the long labels table")
 
     corpus = corpus_from_args(args, quiet=args.quiet)
+    if explicit:
+        check_by(corpus.documents, by)
     cols = set(corpus.paragraphs.columns if args.unit == "paragraph" else corpus.sentences.columns)
-    missing = [b for b in by if b not in cols]
-    if missing:
-        raise InputError(None, f"no metadata column named {', '.join(missing)}",
-                         "choose among: " + ", ".join(sorted(c for c in cols if c not in
-                                                             ("text", "start", "end", "para_idx", "sent_idx"))))
+    from ..compare._frames import usable_groupings
+
+    by, notes = usable_groupings(corpus.documents, [b for b in by if b in cols] if explicit else by)
+    for n in notes:
+        print(f"note: {n}", file=sys.stderr)
 
     from ..topics import analyse, figure_specs
 
@@ -110,34 +121,43 @@ def run(args: argparse.Namespace) -> int:
                   progress=not args.quiet, **params)
 
     written = []
-    for name, df in res.tables().items():
-        for fmt in fmts:
-            path = out / "tables" / f"{name}.{fmt}"
-            write_table(df, path, fmt)
-            written.append(path)
-    if not args.no_figures:
-        for spec in figure_specs(res):
-            path = out / "figures" / f"{spec['name']}.html"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with atomic_path(path) as tmp:
-                spec["figure"].write_html(str(tmp), include_plotlyjs="directory", full_html=True)
-            written.append(path)
-    m = res.model
-    if args.save_model:
-        written.append(m.save(out / "model"))
-    from ..topics.persist import library_versions
+    with staged_output(out, "topics") as stage:
+        tables = res.tables()
+        for name, df in tables.items():
+            for fmt in fmts:
+                if fmt == "xlsx":
+                    continue
+                path = stage / "tables" / f"{name}.{fmt}"
+                if fmt == "csv":
+                    write_csv(df, path)
+                else:
+                    write_table(df, path, fmt)
+                written.append(path)
+        if "xlsx" in fmts:
+            written.append(write_xlsx(tables, stage / "tables" / "topics.xlsx"))
+        if not args.no_figures:
+            for spec in figure_specs(res):
+                path = stage / "figures" / f"{spec['name']}.html"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                with atomic_path(path) as tmp:
+                    spec["figure"].write_html(str(tmp), include_plotlyjs="directory", full_html=True)
+                written.append(path)
+        m = res.model
+        if args.save_model:
+            written.append(m.save(stage / "model"))
+        from ..topics.persist import library_versions
 
-    summary = {
-        "unit": m.unit, "n_units": int(len(m.units_)), "n_documents": int(m.units_["doc_id"].nunique()),
-        "n_topics": int(m.n_topics_), "outlier_share_before": m.outlier_share_before_,
-        "outlier_share": m.outlier_share_, "fingerprint": m.fingerprint(),
-        "quality": res.quality.to_dict(orient="records"), "by": list(res.by),
-        "params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in m.params_.items()
-                   if k != "stop_words"},
-        "fit_seconds": m.fit_seconds_, "versions": library_versions(),
-    }
-    with atomic_write(out / "summary.json") as fh:
-        json.dump(summary, fh, indent=1, default=str)
+        summary = {
+            "unit": m.unit, "n_units": int(len(m.units_)), "n_documents": int(m.units_["doc_id"].nunique()),
+            "n_topics": int(m.n_topics_), "outlier_share_before": m.outlier_share_before_,
+            "outlier_share": m.outlier_share_, "fingerprint": m.fingerprint(),
+            "quality": res.quality.to_dict(orient="records"), "by": list(res.by),
+            "params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in m.params_.items()
+                       if k != "stop_words"},
+            "fit_seconds": m.fit_seconds_, "versions": library_versions(),
+        }
+        with atomic_write(stage / "summary.json") as fh:
+            json.dump(summary, fh, indent=1, default=str)
     if not args.quiet:
         q = res.quality
         print(f"{len(m.units_)} {m.unit}s, {m.n_topics_} topics, outliers {m.outlier_share_before_:.0%} -> "

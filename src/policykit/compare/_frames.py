@@ -193,13 +193,25 @@ def usable_groupings(docs: pd.DataFrame, by: str | Sequence[str]) -> tuple[list[
     usable : list of str
     notes : list of str
     """
+    import difflib
+
+    def has_values(c):
+        if docs[c].map(lambda v: isinstance(v, (list, tuple, dict, np.ndarray))).any():
+            return False
+        return bool(set(group_values(docs, c)) - {MISSING_GROUP})
+
     ok, notes = [], []
     for b in _as_list(by):
+        near = ""
+        cands = [c for c in difflib.get_close_matches(b, [str(c) for c in docs.columns], n=3, cutoff=0.6)
+                 if c != b and has_values(c)]
+        if cands:
+            near = f" (did you mean {' or '.join(map(repr, cands))}?)"
         if b not in docs.columns:
-            notes.append(f"no document column {b!r}: grouping skipped")
+            notes.append(f"no document column {b!r}{near}: grouping skipped")
             continue
-        if not (set(group_values(docs, b)) - {MISSING_GROUP}):
-            notes.append(f"{b!r} is missing for every document: grouping skipped")
+        if not has_values(b):
+            notes.append(f"{b!r} is missing for every document{near}: grouping skipped")
             continue
         ok.append(b)
     return ok, notes
@@ -310,3 +322,120 @@ def shorten(text, max_chars: int = EXAMPLE_CHARS) -> str:
         return ""
     t = " ".join(str(text).split())
     return t if len(t) <= max_chars else t[: max_chars - 1].rstrip() + "…"
+
+
+# ----------------------------------------------------------------------------- display names
+#: Name of the pooled group of :func:`fold_groups`.
+OTHER_GROUP = "other"
+_SNAKE = __import__("re").compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$|^[a-z][a-z]+$")
+
+
+@lru_cache(maxsize=1)
+def _report_doc_ids() -> frozenset:
+    from policykit import config
+
+    try:
+        return frozenset(pd.read_csv(config.REPORT_METADATA, usecols=["doc_id"])["doc_id"])
+    except Exception:  # no metadata table: no bundled-report names
+        return frozenset()
+
+
+@lru_cache(maxsize=1)
+def report_chapter_titles() -> dict[str, str]:
+    """Chapter number (as the group string, ``"1"``) → title, read from the bundled report's
+    "Chapter N: Title" headings; chapter ``"0"`` is the front matter."""
+    import re
+
+    from policykit import config
+
+    out = {"0": "Front matter"}
+    try:
+        lines = config.REPORT_RAW.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    roman = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
+    for line in lines:
+        m = re.match(r"^Chapter\s+([IVX]+|\d+)\s*:\s*([^\t]+?)\s*(?:\t.*)?$", line.strip())
+        if m:
+            num = str(roman.get(m.group(1), m.group(1)))
+            out.setdefault(num, m.group(2).strip())
+    return out
+
+
+def readable_value(value) -> str:
+    """A metadata value for people: snake_case ids become words (``north_america`` → ``North
+    America``); anything else is shown as written."""
+    s = str(value)
+    if s == MISSING_GROUP or s == OTHER_GROUP or s.startswith(OTHER_GROUP + " ("):
+        return s
+    if _SNAKE.match(s):
+        return " ".join(w.capitalize() for w in s.split("_"))
+    return s
+
+
+def group_names(docs: pd.DataFrame, by: str, groups: Iterable[str] | None = None) -> dict[str, str]:
+    """Group string (as :func:`group_values` gives it) → the name figures show.
+
+    * a ``<by>_title`` or ``<by>_name`` document column gives ``"<value>: <title>"`` (e.g. a
+      sidecar with ``chapter`` and ``chapter_title``);
+    * ``chapter`` of the bundled report's documents: ``"1: The Risks and Challenges of
+      Generative AI"`` (titles from the report's chapter headings);
+    * ``doc_id``: the id;
+    * otherwise :func:`readable_value`.
+    """
+    vals = list(dict.fromkeys(groups if groups is not None else
+                              (group_values(docs, by) if by in docs.columns else [])))
+    titles: dict[str, str] = {}
+    for col in (f"{by}_title", f"{by}_name"):
+        if col in docs.columns and by in docs.columns:
+            for g, t in zip(group_values(docs, by), docs[col]):
+                if isinstance(t, str) and t.strip():
+                    titles.setdefault(str(g), t.strip())
+            break
+    if not titles and by == "chapter" and "doc_id" in docs.columns and len(docs) \
+            and set(docs["doc_id"]) <= _report_doc_ids():
+        titles = report_chapter_titles()
+    out = {}
+    for g in vals:
+        g = str(g)
+        if g in titles:
+            out[g] = f"{g}: {titles[g]}"
+        elif by == "doc_id":
+            out[g] = g
+        else:
+            out[g] = readable_value(g)
+    return out
+
+
+def fold_groups(docs: pd.DataFrame, by: str, max_groups: int | None = 12
+                ) -> tuple[pd.DataFrame, str | None]:
+    """Keep the ``max_groups - 1`` largest groups of ``by`` and pool the rest as one group.
+
+    For figures of many groups (947 AGORA documents grouped by authority): the largest groups
+    by number of documents (ties: display order) keep their name, the others become
+    ``"other (K groups)"``; documents without a value stay ``unknown``. Nothing is dropped.
+
+    Returns
+    -------
+    docs : pandas.DataFrame
+        A copy with the ``by`` column folded (as strings), or ``docs`` itself when it has at
+        most ``max_groups`` groups.
+    note : str or None
+        What was folded, for captions.
+    """
+    if max_groups is None or by not in docs.columns:
+        return docs, None
+    g = group_values(docs, by)
+    sizes = g[g != MISSING_GROUP].value_counts()
+    if len(sizes) <= max_groups:
+        return docs, None
+    order = sorted(sizes.index, key=lambda v: (-sizes[v], str(v)))
+    keep = set(order[: max(1, max_groups - 1)])
+    rest = [v for v in order if v not in keep]
+    other = f"{OTHER_GROUP} ({len(rest)} groups)"
+    out = docs.copy()
+    out[by] = [v if v in keep or v == MISSING_GROUP else other for v in g]
+    n_rest = int(sizes[rest].sum())
+    note = (f"the {len(keep)} largest of {len(sizes)} {by} groups are shown; the other {len(rest)} "
+            f"({n_rest} documents) are pooled as '{other}'")
+    return out, note

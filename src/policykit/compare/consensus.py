@@ -8,7 +8,7 @@ import pandas as pd
 
 from policykit.compare.prevalence import prevalence, sort_groups
 
-CONSENSUS_COLUMNS = ["by", "facet", "label", "status", "n_groups", "n_groups_total", "groups",
+CONSENSUS_COLUMNS = ["by", "facet", "label", "label_name", "status", "n_groups", "n_groups_total", "groups",
                      "n_docs", "doc_share", "group_doc_shares", "example_sent_id", "example_text",
                      "sent_ids"]
 STATUS_ORDER = ["consensus", "shared", "single", "absent"]
@@ -44,6 +44,9 @@ def consensus(wide: pd.DataFrame, by: str = "region", facet: str = "instrument",
     prev = prev[(prev["by"] == by) & (prev["facet"] == facet)
                 & ~prev["group"].isin(list(exclude_groups))]
     all_groups = sort_groups(prev["group"].unique())
+    from policykit.taxonomy import label_names
+
+    names = label_names(facet)
     rows = []
     for label, g in prev.groupby("label", sort=False):
         raised = g[g["n_docs"] >= min_docs]
@@ -54,7 +57,8 @@ def consensus(wide: pd.DataFrame, by: str = "region", facet: str = "instrument",
         best = g.sort_values(["n_docs", "group"], ascending=[False, True]).iloc[0]
         ids = [s for lst in g["sent_ids"] for s in lst]
         rows.append({
-            "by": by, "facet": facet, "label": label, "status": status, "n_groups": n,
+            "by": by, "facet": facet, "label": label, "label_name": names.get(label, label),
+            "status": status, "n_groups": n,
             "n_groups_total": len(all_groups), "groups": groups,
             "n_docs": int(g["n_docs"].sum()),
             "doc_share": float(g["n_docs"].sum() / max(1, g["n_docs_group"].sum())),

@@ -12,7 +12,9 @@ Two statistics, each computed for one group (target) against all other groups (r
 Terms are lower-cased lemmas from spaCy's blank English tokenizer with the lookup lemmatizer of
 ``spacy-lookups-data`` (no statistical model needed), stop words, numbers and punctuation
 removed; ``unit="phrase"`` gives adjacent content-lemma pairs ("language model"), a parser-free
-stand-in for noun chunks.
+stand-in for noun chunks. Citation, subject and numbering words ("et al", "AI", "GAI") are
+dropped and the lemmatizer's errors in this genre repaired ("data", not "datum") by the rules of
+``data/rules/vocabulary.yaml`` (:func:`policykit.topics.vocab.vocabulary_rules`).
 """
 
 from __future__ import annotations
@@ -29,8 +31,15 @@ from policykit.compare._frames import documents_frame, group_values, shorten
 #: Sentence roles whose text is compared (titles, bios and headings are ``other``).
 DEFAULT_ROLES = ("claim", "proposal")
 UNITS = ("lemma", "phrase", "lemma+phrase")
-#: Citation and abbreviation debris dropped on top of spaCy's English stop words.
+#: Abbreviation debris dropped on top of spaCy's English stop words and the vocabulary rules.
 EXTRA_STOP = frozenset({"et", "al", "eg", "ie", "etc", "vs", "pp", "ibid"})
+
+
+def _rules() -> tuple[frozenset, dict]:
+    from policykit.topics.vocab import vocabulary_rules
+
+    r = vocabulary_rules()
+    return r["drop"], r["lemma_fixes"]
 KEY_COLUMNS = ["by", "group", "term", "n_group", "n_rest", "freq_group", "freq_rest",
                "log_odds", "se", "z", "chi2", "p", "n_docs", "example_sent_id", "example_text"]
 
@@ -50,7 +59,7 @@ def _nlp():
     return nlp.tokenizer, table
 
 
-def _keep(tok, stop: frozenset[str], table) -> tuple[str, str] | None:
+def _keep(tok, stop: frozenset[str], table, fixes: dict | None = None) -> tuple[str, str] | None:
     """(lemma, lower-case form) of a content token, or None."""
     if not any(ch.isalpha() for ch in tok.text) or tok.like_num or tok.like_url or tok.like_email:
         return None
@@ -61,6 +70,8 @@ def _keep(tok, stop: frozenset[str], table) -> tuple[str, str] | None:
     if table is not None:  # the lookup lemmatizer's table, as spaCy's "lookup" mode uses it
         lemma = table.get(tok.text) or table.get(tok.lower_)
     lemma = (lemma or tok.lower_).lower().strip("-'’")
+    if fixes:
+        lemma = fixes.get(lemma, lemma)
     if len(lemma) < 2 or lemma in stop:
         return None
     if not all(ch.isalpha() or ch in "-'’" for ch in lemma):
@@ -95,11 +106,12 @@ def tokenize(texts: Iterable[str], unit: str = "lemma", extra_stop: Iterable[str
     if unit not in UNITS:
         raise ValueError(f"unit must be one of {UNITS}, not {unit!r}")
     tokenizer, table = _nlp()
-    stop = EXTRA_STOP | frozenset(w.lower() for w in extra_stop)
+    drop, fixes = _rules()
+    stop = EXTRA_STOP | drop | frozenset(w.lower() for w in extra_stop)
     out = []
     for doc in tokenizer.pipe((t if isinstance(t, str) else "" for t in texts),
                               batch_size=batch_size):
-        kept = [_keep(t, stop, table) for t in doc]
+        kept = [_keep(t, stop, table, fixes) for t in doc]
         terms: list[str] = []
         if unit in ("lemma", "lemma+phrase"):
             terms.extend(k[0] for k in kept if k)

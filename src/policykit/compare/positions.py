@@ -159,11 +159,20 @@ def position_map(profiles: pd.DataFrame, n_components: int = 2, scale: bool = Fa
     return coords, load
 
 
+def _feature_name(feature: str) -> str:
+    from policykit.taxonomy import label_name
+
+    facet, _, lab = str(feature).partition(":")
+    return label_name(facet, lab) if lab else label_name(None, facet)
+
+
 def axis_title(loadings: pd.DataFrame, pc: str = "pc1", n: int = 2) -> str:
-    """Human-readable axis title from the strongest loadings at both ends of a component."""
+    """Human-readable axis title from the strongest loadings at both ends of a component
+    (taxonomy names of the labels)."""
     ld = loadings.sort_values(pc)
-    neg = [l for l, v in zip(ld["label"], ld[pc]) if v < 0][:n]
-    pos = [l for l, v in zip(ld["label"][::-1], ld[pc][::-1]) if v > 0][:n]
+    names = [_feature_name(f) for f in ld["feature"]] if "feature" in ld else list(ld["label"])
+    neg = [l for l, v in zip(names, ld[pc]) if v < 0][:n]
+    pos = [l for l, v in zip(names[::-1], ld[pc][::-1]) if v > 0][:n]
     return f"← {', '.join(neg) or '—'}   ·   {', '.join(pos) or '—'} →"
 
 
@@ -175,15 +184,20 @@ def positions(wide: pd.DataFrame, by: str = "region", documents: pd.DataFrame | 
     Returns
     -------
     coords : pandas.DataFrame
-        ``doc_id, x, y, group, title`` plus the top three labels of each document
-        (``top_labels``) and its number of labelled sentences; ``attrs["explained"]`` and
+        ``doc_id, x, y, group, group_name, title`` plus the names of the top three labels of
+        each document (``top_labels``); ``attrs["explained"]`` and
         ``attrs["x_title"]`` / ``attrs["y_title"]`` describe the axes.
     loadings : pandas.DataFrame
     """
     prof = document_profiles(wide, facets=facets, documents=documents, weight=weight)
     coords, load = position_map(prof)
     docs = documents_frame(wide, documents)
-    meta = pd.DataFrame({"doc_id": docs["doc_id"], "group": group_values(docs, by).to_numpy(),
+    from policykit.compare._frames import group_names
+
+    groups = group_values(docs, by)
+    gnames = group_names(docs, by, groups)
+    meta = pd.DataFrame({"doc_id": docs["doc_id"], "group": groups.to_numpy(),
+                         "group_name": [gnames.get(g, g) for g in groups],
                          "title": docs["title"] if "title" in docs else docs["doc_id"]})
     attrs = dict(coords.attrs)
     out = coords.merge(meta, on="doc_id", how="left")
@@ -191,7 +205,7 @@ def positions(wide: pd.DataFrame, by: str = "region", documents: pd.DataFrame | 
     for did in out["doc_id"]:
         row = prof.loc[did]
         row = row[row > 0].sort_values(ascending=False, kind="mergesort")
-        top.append(", ".join(f.split(":", 1)[1] for f in row.index[:3]))
+        top.append(", ".join(_feature_name(f) for f in row.index[:3]))
     out["top_labels"] = top
     out["by"] = by
     out.attrs = attrs

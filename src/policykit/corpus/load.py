@@ -22,7 +22,7 @@ from ..errors import InputError
 from .collections import agora_sources, governance_sources, is_agora_folder, is_governance_folder
 from .model import Corpus, RawDocument
 from .readers import SUPPORTED_SUFFIXES, Source, read_document
-from .sidecar import Sidecar, read_sidecar
+from .sidecar import Sidecar, read_sidecar, unmatched_note
 
 log = logging.getLogger("policykit.load")
 
@@ -84,11 +84,22 @@ class LoadSummary:
 
 # --------------------------------------------------------------------------- collecting sources
 def _as_paths(paths) -> list[Path]:
+    """Input paths as given (``~`` expanded); relative paths are relative to the current folder."""
     if paths is None:
         return []
     if isinstance(paths, (str, os.PathLike)):
-        return [Path(paths)]
-    return [Path(p) for p in paths]
+        return [Path(paths).expanduser()]
+    return [Path(p).expanduser() for p in paths]
+
+
+def _where(p: Path) -> str:
+    """Where a relative path was looked for (for error messages)."""
+    if p.is_absolute():
+        return ""
+    try:
+        return f" (looked for {Path.cwd() / p}; relative paths are relative to the current folder)"
+    except OSError:
+        return ""
 
 
 def _ignored_name(p: Path) -> bool:
@@ -159,7 +170,7 @@ class _Collector:
     def add(self, p: Path) -> None:
         if not p.exists():
             self.n_errors_files += 1
-            self.fail(InputError(p, "no such file or folder",
+            self.fail(InputError(p, "no such file or folder" + _where(p),
                                  "check the path (typo? relative to the current folder?)"))
         elif p.is_dir():
             if is_agora_folder(p):
@@ -294,9 +305,12 @@ def _code_parts() -> list:
     import spacy
 
     from . import build, model, readers, segment
+    from . import encoding, layout, markup  # reading and layout rules (issue 14)
 
     return [Path(m.__file__) for m in (build, model, readers, segment)] + [Path(segment.RULES_PATH),
-                                                                           spacy.__version__]
+                                                                           spacy.__version__] + \
+        [Path(m.__file__) for m in (encoding, layout, markup)] + [Path(layout.LAYOUT_RULES_PATH),
+                                                                  Path(markup.HTML_RULES_PATH)]
 
 
 def corpus_key(raw_docs: Sequence[RawDocument]) -> str:
@@ -437,7 +451,7 @@ def load(paths=None, metadata=None, on_error: str = "raise", limit: int | None =
     if limit is not None and (not isinstance(limit, int) or limit < 1):
         raise ValueError(f"limit must be a positive integer, got {limit!r}")
     path_list = _as_paths(paths)
-    sidecar = read_sidecar(metadata) if metadata is not None else None
+    sidecar = read_sidecar(Path(metadata).expanduser()) if metadata is not None else None
 
     col = _Collector(on_error)
     if not path_list:
@@ -456,11 +470,8 @@ def load(paths=None, metadata=None, on_error: str = "raise", limit: int | None =
     if limit is not None:
         sources = sources[:limit]
     if sidecar is not None and limit is None:
-        unmatched = sidecar.unmatched()
-        if unmatched:
-            names = ", ".join(r.file or r.doc_id or "?" for r in unmatched[:10])
-            note = (f"{sidecar.path}: {len(unmatched)} row(s) matched no input document ({names}"
-                    f"{', ...' if len(unmatched) > 10 else ''})")
+        note = unmatched_note(sidecar, sources)
+        if note:
             col.notes.append(note)
             warnings.warn(note, UserWarning, stacklevel=2)
 

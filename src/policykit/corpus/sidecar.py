@@ -16,14 +16,23 @@ or str). Column names are normalised to lower snake case.
 Accepted layouts: CSV/TSV with a header row (delimiter sniffed among ``,``, ``;``, tab), and
 YAML/JSON as a list of mappings, a mapping ``{documents: [...]}``, or a mapping
 ``doc_id → {field: value}``.
+
+Mistakes that would otherwise give a silently wrong comparison are reported: a column whose
+name is close to a known column that the sidecar lacks (``regoin``, ``Regions`` for ``region``)
+raises a :class:`SidecarColumnWarning` with "did you mean" (the column is kept under its own
+name, so ``--by region`` then finds no values and ``policykit report`` stops with an error that
+names it); rows that match no document are listed with the nearest document ids and file names
+(:func:`unmatched_note`).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import io
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,8 +50,45 @@ RESERVED_COLUMNS = frozenset({
     "para_id", "sent_id", "para_idx", "sent_idx", "section", "start", "end", "text",
 })
 _ALIASES = {"type": "doc_type", "path": "file", "filename": "file", "file_name": "file"}
+#: Columns with a meaning of their own (matched, typed or used by the comparisons).
+KNOWN_COLUMNS = ("doc_id", "file", "title", "region", "sector", "year", "chapter", "doc_type",
+                 *LIST_COLUMNS)
+#: How close (difflib ratio) a column name must be to a known one to be reported as a likely typo.
+CLOSE_CUTOFF = 0.75
+
+
+class SidecarColumnWarning(UserWarning):
+    """A sidecar column looks like a misspelt known column (e.g. ``regoin`` for ``region``)."""
+
+
+def close_known_column(col: str, present=()) -> str | None:
+    """The known column ``col`` is probably a misspelling of, or None.
+
+    Parameters
+    ----------
+    col : str
+        A normalised column name that is not itself known.
+    present : iterable of str
+        Columns the sidecar has: a known column it already has is not suggested.
+    """
+    if col in KNOWN_COLUMNS or col in _ALIASES:
+        return None
+    cands = [k for k in KNOWN_COLUMNS if k not in set(present)]
+    hit = difflib.get_close_matches(col, cands, n=1, cutoff=CLOSE_CUTOFF)
+    if not hit and col.endswith("s"):
+        hit = [c for c in cands if c == col[:-1]]
+    return hit[0] if hit else None
 _FIX_FORMAT = ("a sidecar is a CSV with a header row (doc_id or file, title, region, year, type, ...) "
                "or a YAML list of mappings with those keys")
+
+
+def _looked_for(path: Path) -> str:
+    if path.is_absolute():
+        return ""
+    try:
+        return f" (looked for {Path.cwd() / path}; relative paths are relative to the current folder)"
+    except OSError:
+        return ""
 
 
 def _norm_col(name: str) -> str:
@@ -73,11 +119,14 @@ class Sidecar:
         Its rows, in file order.
     columns : list of str
         Normalised metadata column names (without ``doc_id``/``file``).
+    suspicious : dict
+        Column → the known column it is probably a misspelling of (reported when read).
     """
 
     path: Path
     rows: list[SidecarRow]
     columns: list[str]
+    suspicious: dict = field(default_factory=dict)
 
     def match(self, file_path: str | Path | None, doc_id: str) -> SidecarRow | None:
         """The row for a document, or None.
@@ -209,7 +258,8 @@ def _read_text(path: Path) -> str:
     from policykit.corpus.readers import decode_bytes
 
     if not path.exists():
-        raise InputError(path, "metadata sidecar not found", "check the --metadata path, or omit it")
+        raise InputError(path, "metadata sidecar not found" + _looked_for(path),
+                         "check the --metadata path, or omit it")
     if path.is_dir():
         raise InputError(path, "metadata sidecar is a folder, not a file", "pass the CSV or YAML file itself")
     try:
@@ -319,11 +369,12 @@ def read_sidecar(path: str | Path) -> Sidecar:
         If the file is missing, empty or malformed; has no ``doc_id``/``file`` column; uses a
         reserved column; has a value of the wrong type; or repeats a doc_id or file.
     """
-    path = Path(path)
+    path = Path(path).expanduser()
     kind = SIDECAR_SUFFIXES.get(path.suffix.lower())
     if kind is None:
         if not path.exists():
-            raise InputError(path, "metadata sidecar not found", "check the --metadata path, or omit it")
+            raise InputError(path, "metadata sidecar not found" + _looked_for(path),
+                             "check the --metadata path, or omit it")
         raise InputError(path, f"unsupported sidecar type {path.suffix or '(no suffix)'!r}",
                          "use a .csv, .tsv, .yaml, .yml or .json file")
     text = _read_text(path)
@@ -387,4 +438,48 @@ def read_sidecar(path: str | Path) -> Sidecar:
                 raise InputError(path, f"file {row.file!r} is listed twice (also on line {seen_file[row.file]})",
                                  "give every file one row", row.line)
             seen_file[row.file] = row.line
-    return Sidecar(path, rows, columns)
+    present = set(columns) | {"doc_id" if any(r.doc_id for r in rows) else "",
+                              "file" if any(r.file for r in rows) else ""}
+    suspicious = {c: k for c in columns if (k := close_known_column(c, present))}
+    raw_names = {}
+    for _, rec in records[:1]:
+        raw_names = {_ALIASES.get(_norm_col(k), _norm_col(k)): str(k) for k in rec}
+    for col, known in suspicious.items():
+        warnings.warn(
+            f"{path}: column {raw_names.get(col, col)!r} is not a known metadata column; did you mean "
+            f"{known!r}? It is kept as a column named {col!r}, so comparisons by {known} will find "
+            f"no values (fix: rename the header to {known}, or give the column a name that is not "
+            "close to a known one)", SidecarColumnWarning, stacklevel=2)
+    return Sidecar(path, rows, columns, suspicious)
+
+
+def unmatched_note(sidecar: Sidecar, sources, limit: int = 10) -> str | None:
+    """A note listing the sidecar rows that matched no document, each with the nearest
+    document ids or file names, or None when every row matched.
+
+    Parameters
+    ----------
+    sidecar : Sidecar
+        After matching (rows carry ``matched``).
+    sources : iterable
+        The documents' sources (objects with ``path`` and ``doc_id``).
+    """
+    rows = sidecar.unmatched()
+    if not rows:
+        return None
+    sources = list(sources)
+    ids = sorted({str(s.doc_id) for s in sources})
+    names = sorted({Path(s.path).name for s in sources if getattr(s, "path", None) is not None})
+    parts = []
+    for r in rows[:limit]:
+        key = r.file if r.file is not None else r.doc_id
+        pool = names if r.file is not None else ids
+        near = difflib.get_close_matches(str(key), pool, n=3, cutoff=0.5)
+        if not near and r.file is not None:
+            near = difflib.get_close_matches(Path(str(key)).stem, ids, n=3, cutoff=0.5)
+        what = "file" if r.file is not None else "doc_id"
+        hint = f" (nearest: {', '.join(near)})" if near else ""
+        parts.append(f"line {r.line}: {what} {key!r}{hint}")
+    more = f"; and {len(rows) - limit} more" if len(rows) > limit else ""
+    return (f"{sidecar.path}: {len(rows)} row(s) matched no input document, so their metadata was "
+            f"not applied: {'; '.join(parts)}{more}")

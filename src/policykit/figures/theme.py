@@ -39,9 +39,16 @@ pio.templates[TEMPLATE] = _template
 
 
 def apply_theme(fig: go.Figure) -> go.Figure:
-    """Apply the policykit template to ``fig`` (in place) and return it."""
+    """Apply the policykit template to ``fig`` (in place) and return it.
+
+    Also rounds the figure's numbers to the stated precision
+    (:func:`policykit.present.round_figure`: 3 decimals), so a figure never depends on float
+    noise in the last bits of embeddings.
+    """
+    from policykit.present import round_figure
+
     fig.update_layout(template=TEMPLATE)
-    return fig
+    return round_figure(fig)
 
 
 def color_map(labels: Iterable[str]) -> dict[str, str]:

@@ -145,8 +145,10 @@ def topic_group_heatmap(table: pd.DataFrame, by: str | None = None, group: str =
             C[i, j] = getattr(r, count)
     text = [[f"{c}" if c else "" for c in row] for row in C] if count else None
     pct = value.startswith("share")
+    from policykit.compare._frames import readable_value
+
     fig = go.Figure(go.Heatmap(
-        z=Z, x=groups, y=[labels[t] for t in topics], colorscale=SEQUENTIAL, zmin=0,
+        z=Z, x=[readable_value(g) for g in groups], y=[labels[t] for t in topics], colorscale=SEQUENTIAL, zmin=0,
         text=text, texttemplate="%{text}" if count else None, textfont=dict(size=10),
         colorbar=dict(title=value.replace("_", " "), tickformat=".0%" if pct else None),
         hovertemplate=("%{y}<br>" + (by or group) + ": %{x}<br>" + value.replace("_", " ")
@@ -168,9 +170,13 @@ def topic_label_heatmap(crosstab: pd.DataFrame, facet: str | None = None, value:
     """
     from policykit.figures.theme import DIVERGING
 
+    from policykit.taxonomy import label_name
+
     df = crosstab if facet is None else crosstab[crosstab["facet"] == facet]
     topics = sorted(df[topic].unique())
     labs = sorted(df[label].unique())
+    facet_of = dict(zip(df[label].astype(str), df["facet"].astype(str))) if "facet" in df else {}
+    lab_names = [_wrap(label_name(facet_of.get(str(l), facet), l), 28) for l in labs]
     tl = {t: str(df.loc[df[topic] == t, topic_label].iloc[0]) for t in topics}
     piv = df.pivot_table(index=topic, columns=label, values=value, aggfunc="first").reindex(index=topics, columns=labs)
     cnt = (df.pivot_table(index=topic, columns=label, values=count, aggfunc="first")
@@ -180,7 +186,7 @@ def topic_label_heatmap(crosstab: pd.DataFrame, facet: str | None = None, value:
     if lift:
         z = np.log2(np.clip(np.nan_to_num(z, nan=1.0), 1 / 8, 8))
     fig = go.Figure(go.Heatmap(
-        z=z, x=labs, y=[tl[t] for t in topics],
+        z=z, x=lab_names, y=[tl[t] for t in topics],
         colorscale=DIVERGING if lift else SEQUENTIAL, zmid=0 if lift else None, zmin=None if lift else 0,
         text=None if cnt is None else [[str(c) if c else "" for c in row] for row in cnt.to_numpy()],
         texttemplate="%{text}" if count else None, textfont=dict(size=10),
@@ -189,7 +195,8 @@ def topic_label_heatmap(crosstab: pd.DataFrame, facet: str | None = None, value:
         hovertemplate=("%{y}<br>%{x}<br>" + ("lift: %{customdata:.2f}" if lift else "share: %{z:.1%}")
                        + ("<br>units: %{text}" if count else "") + "<extra></extra>")))
     name = f"extracted {facet.replace('_', ' ')}s" if facet else "extracted labels"
-    fig.update_layout(title=title or f"Topics × {name}", xaxis=dict(tickangle=-35, showgrid=False),
+    fig.update_layout(title=title or f"Topics × {name}", xaxis=dict(tickangle=-35, showgrid=False,
+                                                                    automargin=True),
                       yaxis=dict(autorange="reversed", showgrid=False),
                       height=max(380, 28 * len(topics) + 220))
     return apply_theme(fig)

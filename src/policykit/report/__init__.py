@@ -1,17 +1,24 @@
 """Rendered report: every comparison figure as interactive HTML, PNG and SVG, the CSV behind
 each figure, and a self-contained ``index.html`` that leads to the evidence sentences.
 
-Layout of the output folder (default ``reports/``)::
+Layout of the output folder (default :func:`policykit.config.reports_dir`)::
 
-    index.html               self-contained (plotly.js inlined): figures, captions, evidence
+    index.html               self-contained (plotly.js inlined): figures, captions, glossary, evidence
     figures/<name>.html      one interactive page per figure (uses figures/plotly.min.js)
     figures/<name>.png|svg   static images (kaleido + Chromium)
-    tables/<name>.csv        the tidy table behind each figure (lists as JSON strings)
+    tables/<name>.csv        the tidy table behind each figure (presented: numbers rounded to 3
+                             decimals, lists joined with "; ", see :mod:`policykit.present`)
     tables/extraction.csv    the sentence-level extraction the report was built from
+    tables/glossary.csv      every label of the taxonomy: facet, id, name, description
+    tables/report.xlsx       every table above, one sheet each (with ``tables=("csv", "xlsx")``)
     summary.json             run metadata and headline numbers
+    .policykit.json          marker: this folder is a policykit report
 
-Every file is written atomically (temporary file, then ``os.replace``); ``index.html`` is
-replaced last, so it never points at files from a half-finished run.
+The whole folder is built in a sibling staging folder and swapped into place when it is
+complete (:mod:`policykit.report.outdir`): a rerun replaces the previous report entirely (no
+stale ``region-*`` beside new ``sector-*`` files, no old PNG after ``static=False``), a failed run
+leaves the previous report as it was, and a non-empty folder that is not a policykit report is
+refused before any work starts.
 """
 
 from __future__ import annotations
@@ -28,12 +35,16 @@ import pandas as pd
 from policykit import __version__
 from policykit import config
 from policykit.config import GOLD_DOCUMENTS, GOLD_INTRO_POINTS
-from policykit.report.sections import Section, comparison_sections, extra_sections
+from policykit.compare.prevalence import MIN_DOCS
+from policykit.report.outdir import check_output_dir, staged_output
+from policykit.report.sections import MAX_GROUPS, Section, comparison_sections, extra_sections
 from policykit.report.static import EXPORT_WIDTH, StaticExporter, export_static
-from policykit.store import atomic_write, write_table
+from policykit.store import atomic_write
 
 DEFAULT_BY = ("region", "chapter")
 STATIC_FORMATS = ("png", "svg")
+#: Table formats of a report: ``csv`` (one file per table) and ``xlsx`` (one workbook).
+TABLE_FORMATS = ("csv", "xlsx")
 
 
 @dataclass
@@ -85,11 +96,47 @@ def _gold_inputs(docs: pd.DataFrame):
     return gold, points
 
 
+def check_tables(tables: Sequence[str]) -> tuple[str, ...]:
+    """Validate report table formats (``csv``, ``xlsx``) before any work; returns them."""
+    from policykit.errors import InputError
+    from policykit.present import check_xlsx
+
+    tables = tuple(dict.fromkeys(str(t).strip().lower() for t in tables if str(t).strip()))
+    bad = [t for t in tables if t not in TABLE_FORMATS]
+    if bad or not tables:
+        raise InputError(None, f"unknown report table format(s): {', '.join(bad) or '(none)'}",
+                         "use csv and/or xlsx, comma-separated")
+    if "xlsx" in tables:
+        check_xlsx()
+    return tables
+
+
+def glossary_table() -> pd.DataFrame:
+    """The report's glossary: every label of ``data/taxonomy/*.yaml`` and the stance questions
+    of ``stances.yaml`` (``facet, facet_name, id, name, description, parent``)."""
+    from policykit.taxonomy import glossary
+
+    g = glossary()
+    try:
+        from policykit.compare.stances import load_stance_rules
+
+        qs = load_stance_rules()
+        g = pd.concat([g, pd.DataFrame([
+            {"facet": "stance", "facet_name": "Stance question", "id": q.id, "name": q.name,
+             "description": "values: " + ", ".join(q.values) + f" (default {q.default})",
+             "parent": None} for q in qs.values()])], ignore_index=True)
+    except Exception:  # stance rules are optional decoration of the glossary
+        pass
+    return g
+
+
 def build_report(corpus=None, extraction: pd.DataFrame | None = None,
                  by: Sequence[str] = DEFAULT_BY, out: str | Path | None = None,
                  topics: bool = True, static: bool = True, progress: bool = True,
                  title: str | None = None, n_boot: int = 1000,
-                 extra: Sequence[dict] = ()) -> ReportResult:
+                 extra: Sequence[dict] = (), min_docs: int = MIN_DOCS,
+                 max_groups: int | None = MAX_GROUPS,
+                 tables: Sequence[str] = ("csv",)) -> ReportResult:
     """Compute every comparison, draw the figures and write the report folder.
 
     Parameters
@@ -103,23 +150,52 @@ def build_report(corpus=None, extraction: pd.DataFrame | None = None,
         figures (distinctive terms, positions, consensus, Sankey). Columns missing for every
         document are skipped with a note.
     out : path
-        Output folder (created).
+        Output folder (default :func:`policykit.config.reports_dir`). It is replaced whole
+        when the report is complete; a non-empty folder that is not a policykit report raises
+        :class:`~policykit.errors.InputError` before any work (see :mod:`policykit.report.outdir`).
     topics : bool
         Include the topic-model sections (``policykit.topics.topics_report_section``).
     static : bool
         Write PNG and SVG (needs kaleido and Chromium).
+    n_boot : int
+        Bootstrap resamples for the sentence-share intervals (document shares get Wilson
+        intervals).
     extra : sequence of dict
         Further sections ``{name, title, caption, figure, table}``.
+    min_docs : int
+        Groups with fewer documents are flagged small (†) (default 5).
+    max_groups : int or None
+        Figures show at most this many groups, pooling the smallest as "other" (default 12).
+    tables : sequence of str
+        ``csv`` (default) and/or ``xlsx`` (``tables/report.xlsx``, one sheet per table).
+
+    Returns
+    -------
+    ReportResult
     """
-    from plotly.offline import get_plotlyjs
-
-    from policykit.report.html import (
-        evidence_rows, evidence_sentences, figure_div, figure_page, render_index,
-    )
-
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
-    out = Path(out) if out is not None else config.reports_dir()
+    out = check_output_dir(out if out is not None else config.reports_dir(), "report")
+    tables = check_tables(tables)
+    with staged_output(out, "report") as stage:
+        res = _build(stage, corpus, extraction, by, topics, static, progress, title, n_boot, extra,
+                     min_docs, max_groups, tables, t0, timings)
+    res.files = [out / f.relative_to(stage) for f in res.files]
+    res.out = out
+    res.timings["total"] = time.perf_counter() - t0
+    return res
+
+
+def _build(out: Path, corpus, extraction, by, topics, static, progress, title, n_boot, extra,
+           min_docs, max_groups, tables, t0, timings) -> ReportResult:
+    """:func:`build_report`'s work, written into the staging folder ``out``."""
+    from plotly.offline import get_plotlyjs
+
+    from policykit.present import write_csv, write_xlsx
+    from policykit.report.html import (
+        evidence_rows, evidence_sentences, figure_div, figure_page, glossary_groups, render_index,
+    )
+
     bar = _progress(16 + 2 * len(by), progress)
 
     def step(msg: str) -> None:
@@ -159,7 +235,8 @@ def build_report(corpus=None, extraction: pd.DataFrame | None = None,
     try:
         sections, notes, metrics = comparison_sections(extraction, docs, by, step=step,
                                                        gold_stances=gold, points=points,
-                                                       n_boot=n_boot)
+                                                       n_boot=n_boot, min_docs=min_docs,
+                                                       max_groups=max_groups)
     except BaseException:
         if exporter is not None:
             exporter.__exit__(None, None, None)
@@ -196,26 +273,36 @@ def build_report(corpus=None, extraction: pd.DataFrame | None = None,
         files.append(fig_dir / "plotly.min.js")
         rendered = []
         cited: list[str] = []
+        book: dict[str, pd.DataFrame] = {}
         for s in sections:
             page = fig_dir / f"{s.name}.html"
             with atomic_write(page) as fh:
                 fh.write(figure_page(s.name, s.title, s.caption, s.figure))
-            csv = tab_dir / f"{s.name}.csv"
-            write_table(s.table, csv, format="csv")
-            files += [page, csv]
+            files.append(page)
+            for name, table in {s.name: s.table, **s.extra_tables}.items():
+                book[name] = table
+                if "csv" in tables:
+                    files.append(write_csv(table, tab_dir / f"{name}.csv"))
             ev = evidence_rows(s.table, s.keys, s.evidence)
             for e in ev:
                 cited.extend(e["ids"])
             links = [("interactive", f"figures/{s.name}.html")]
             if static:
                 links += [(fmt.upper(), f"figures/{s.name}.{fmt}") for fmt in STATIC_FORMATS]
-            links.append(("CSV", f"tables/{s.name}.csv"))
+            if "csv" in tables:
+                links.append(("CSV", f"tables/{s.name}.csv"))
             rendered.append({"name": s.name, "title": s.title, "caption": s.caption,
                              "part": s.part, "div": figure_div(s.figure, f"fig-{s.name}"),
                              "links": links, "evidence": ev})
         ext_cols = [c for c in extraction.columns if c not in ("scores", "evidence")]
-        write_table(extraction[ext_cols], tab_dir / "extraction.csv", format="csv")
-        files.append(tab_dir / "extraction.csv")
+        glossary = glossary_table()
+        book["extraction"] = extraction[ext_cols]
+        book["glossary"] = glossary
+        if "csv" in tables:
+            files.append(write_csv(extraction[ext_cols], tab_dir / "extraction.csv"))
+            files.append(write_csv(glossary, tab_dir / "glossary.csv"))
+        if "xlsx" in tables:
+            files.append(write_xlsx(book, tab_dir / "report.xlsx"))
         timings["write"] = time.perf_counter() - t1
 
         if exporter is not None:
@@ -249,6 +336,7 @@ def build_report(corpus=None, extraction: pd.DataFrame | None = None,
     summary = {
         "version": __version__, "n_documents": int(n_docs), "n_sentences": int(len(extraction)),
         "by": list(by), "sections": [s.name for s in sections], "notes": notes,
+        "min_docs": int(min_docs), "max_groups": max_groups, "tables": list(tables),
         "timings_s": {k: round(v, 2) for k, v in timings.items()},
     }
     if "editors_check" in metrics:
@@ -259,7 +347,10 @@ def build_report(corpus=None, extraction: pd.DataFrame | None = None,
         json.dump(summary, fh, indent=2, default=str)
     files.append(out / "summary.json")
     html = render_index(title or "policykit report: comparison of positions", summary_line,
-                        notes, rendered, sentences, __version__, plotlyjs)
+                        notes, rendered, sentences, __version__, plotlyjs,
+                        glossary=glossary_groups(glossary),
+                        downloads=[("glossary (CSV)", "tables/glossary.csv")] * ("csv" in tables)
+                        + [("every table (Excel)", "tables/report.xlsx")] * ("xlsx" in tables))
     with atomic_write(out / "index.html") as fh:
         fh.write(html)
     files.append(out / "index.html")
@@ -270,4 +361,5 @@ def build_report(corpus=None, extraction: pd.DataFrame | None = None,
                         timings=timings)
 
 
-__all__ = ["ReportResult", "Section", "build_report", "export_static", "DEFAULT_BY"]
+__all__ = ["ReportResult", "Section", "build_report", "check_tables", "export_static",
+           "glossary_table", "DEFAULT_BY", "TABLE_FORMATS"]

@@ -11,10 +11,14 @@ import plotly.graph_objects as go
 
 from policykit import compare as C
 from policykit.compare._frames import (
-    MISSING_GROUP, documents_frame, group_values, shorten, usable_groupings,
+    MISSING_GROUP, documents_frame, fold_groups, group_names, group_values, shorten,
+    usable_groupings,
 )
-from policykit.compare.prevalence import MIN_DOCS
+from policykit.compare.prevalence import MIN_DOCS, interval_rule, small_group_rule
 from policykit.figures import compare as F
+
+#: Figures show at most this many groups; the others are pooled as "other (K groups)".
+MAX_GROUPS = 12
 
 
 @dataclass
@@ -36,6 +40,9 @@ class Section:
         Column of ``table`` holding each cell's evidence sentence ids.
     part : str
         Heading the section is listed under.
+    extra_tables : dict
+        Further tables written beside it (``tables/<key>.csv``), e.g. every group when the
+        figure pools the small ones.
     """
 
     name: str
@@ -46,6 +53,7 @@ class Section:
     keys: list[str] = field(default_factory=list)
     evidence: str | None = "sent_ids"
     part: str = "Comparison"
+    extra_tables: dict = field(default_factory=dict)
 
 
 def _pct(x: float) -> str:
@@ -55,7 +63,8 @@ def _pct(x: float) -> str:
 def comparison_sections(wide: pd.DataFrame, documents: pd.DataFrame | None, by: Sequence[str],
                         step: Callable[[str], None] = lambda s: None,
                         gold_stances: pd.DataFrame | None = None,
-                        points: pd.DataFrame | None = None, n_boot: int = 1000
+                        points: pd.DataFrame | None = None, n_boot: int = 1000,
+                        min_docs: int = MIN_DOCS, max_groups: int | None = MAX_GROUPS
                         ) -> tuple[list[Section], list[str], dict]:
     """Compute every comparison section.
 
@@ -66,6 +75,9 @@ def comparison_sections(wide: pd.DataFrame, documents: pd.DataFrame | None, by: 
     step : callback called with a short description before each section (progress bar).
     gold_stances : human stance labels (``doc_id, question, stance``) to compare with, if any.
     points : the editors' introduction points, when the corpus is the bundled report.
+    min_docs : groups with fewer documents are flagged small (†).
+    max_groups : figures show the ``max_groups - 1`` largest groups and pool the rest as
+        "other (K groups)" (the full tables are written beside them); None shows all.
 
     Returns
     -------
@@ -81,17 +93,30 @@ def comparison_sections(wide: pd.DataFrame, documents: pd.DataFrame | None, by: 
         by = ["doc_id"]
     primary = by[0] if by else None
     dom_note = ("A document raises a label when at least one of its claim or proposal sentences "
-                "carries it (instruments and addressees: proposal sentences). † marks groups "
-                f"with fewer than {MIN_DOCS} documents, "
-                "whose shares are unstable.")
+                "carries it (instruments and addressees: proposal sentences). "
+                f"{small_group_rule(min_docs).capitalize()}: one document moves their shares a lot.")
+    folded: dict[str, tuple[pd.DataFrame, str | None]] = {
+        b: fold_groups(docs, b, max_groups) for b in by}
+    for b, (_, note) in folded.items():
+        if note:
+            notes.append(f"figures by {b}: {note}")
 
-    prev_cache: dict[tuple[str, str], pd.DataFrame] = {}
+    def fold_note(b):
+        note = folded[b][1]
+        return f" In the figure {note}; tables/{b}-*-all-groups.csv has every group." if note else ""
 
-    def prev(b, facet):
-        if (b, facet) not in prev_cache:
-            prev_cache[(b, facet)] = C.prevalence(wide, by=b, facet=facet, documents=documents,
-                                                  n_boot=n_boot)
-        return prev_cache[(b, facet)]
+    prev_cache: dict[tuple[str, str, bool], pd.DataFrame] = {}
+
+    def prev(b, facet, full=False):
+        key = (b, facet, full or folded[b][1] is None)
+        if key not in prev_cache:
+            d = docs if key[2] else folded[b][0]
+            prev_cache[key] = C.prevalence(wide, by=b, facet=facet, documents=d,
+                                           n_boot=n_boot, min_docs=min_docs)
+        return prev_cache[key]
+
+    def all_groups(name, b, facet):
+        return {f"{name}-all-groups": prev(b, facet, full=True)} if folded[b][1] else {}
 
     heatmaps = (  # facet, file suffix, part, title, caption lead, figure title
         ("risk_domain", "risk-domains", "Risks", "Risk domains by {b}",
@@ -106,9 +131,10 @@ def comparison_sections(wide: pd.DataFrame, documents: pd.DataFrame | None, by: 
             p = prev(b, facet)
             out.append(Section(
                 name=f"{b}-{suffix}", part=part, title=title.format(b=b),
-                caption=lead.format(b=b) + dom_note + hover,
+                caption=lead.format(b=b) + dom_note + hover + fold_note(b),
                 figure=F.prevalence_heatmap(p, title=fig_title.format(b=b)),
-                table=p, keys=["group", "label"]))
+                table=p, keys=["group_name", "label_name"],
+                extra_tables=all_groups(f"{b}-{suffix}", b, facet)))
     if primary:
         step("addressees")
         p = prev(primary, "addressee")
@@ -116,23 +142,32 @@ def comparison_sections(wide: pd.DataFrame, documents: pd.DataFrame | None, by: 
             name=f"{primary}-addressees", part="Measures",
             title=f"Who is asked to act, by {primary}",
             caption=("Share of documents whose proposals address each kind of actor "
-                     "(international bodies, states, industry, research, civil society)."),
+                     "(international bodies, states, industry, research, civil society). "
+                     + small_group_rule(min_docs).capitalize() + "." + fold_note(primary)),
             figure=F.prevalence_heatmap(p, title=f"Addressees of proposals, by {primary}"),
-            table=p, keys=["group", "label"]))
+            table=p, keys=["group_name", "label_name"],
+            extra_tables=all_groups(f"{primary}-addressees", primary, "addressee")))
 
         step("prevalence with intervals")
         p = prev(primary, "risk_domain")
         out.append(Section(
             name=f"{primary}-risk-domains-ci", part="Risks",
             title=f"Risk-domain prevalence with 95% intervals, by {primary}",
-            caption=("Share of documents raising each risk domain with 95% percentile bootstrap "
-                     "intervals (1,000 resamples of documents, fixed seed). Wide intervals mean "
-                     "few documents; small groups are kept and marked †."),
+            caption=("Share of documents raising each risk domain, with "
+                     + interval_rule() + f" ({n_boot:,} resamples, fixed seed; the method is in "
+                     "the table's doc_share_ci column). A Wilson interval is wide when a group has "
+                     "few documents, and it is never zero width: 0 of 4 documents still allows "
+                     "up to 49%. " + small_group_rule(min_docs).capitalize() + "; they are kept."
+                     + fold_note(primary)),
             figure=F.prevalence_bars(p, title=f"Risk domains by {primary}, with 95% intervals"),
-            table=p, keys=["group", "label"]))
+            table=p, keys=["group_name", "label_name"],
+            extra_tables=all_groups(f"{primary}-risk-domains-ci", primary, "risk_domain")))
 
         step("distinctive terms")
-        k = C.distinctive_terms(wide, by=primary, documents=documents, top_n=12)
+        fdocs = folded[primary][0]
+        k = C.distinctive_terms(wide, by=primary, documents=fdocs, top_n=12)
+        gn = group_names(fdocs, primary)
+        k.insert(2, "group_name", [gn.get(g, g) for g in k["group"]])
         k_ev = k.assign(sent_ids=[[s] if s else [] for s in k["example_sent_id"]])
         out.append(Section(
             name=f"{primary}-distinctive-terms", part="Language",
@@ -141,12 +176,14 @@ def comparison_sections(wide: pd.DataFrame, documents: pd.DataFrame | None, by: 
                      "against all others: z-score of the weighted log-odds ratio with an "
                      "informative Dirichlet prior (Monroe, Colaresi & Quinn 2008); the table "
                      "also gives quanteda's signed chi-squared keyness. Terms used in fewer than "
-                     "2 documents or fewer than 3 times are left out."),
+                     "2 documents or fewer than 3 times are left out, and so are citation, subject "
+                     "and numbering words ('et al', 'AI', 'GAI', 'ii'; data/rules/vocabulary.yaml)."
+                     + fold_note(primary)),
             figure=F.distinctive_terms_chart(k, title=f"Distinctive terms by {primary}"),
-            table=k_ev, keys=["group", "term"]))
+            table=k_ev, keys=["group_name", "term"]))
 
         step("positions")
-        pos, load = C.positions(wide, by=primary, documents=documents)
+        pos, load = C.positions(wide, by=primary, documents=fdocs)
         ex = pos.attrs.get("explained", [0, 0])
         sim = C.similarity(C.document_profiles(wide, documents=documents))
         pos_ev = pos.assign(sent_ids=[[] for _ in range(len(pos))])
@@ -162,7 +199,7 @@ def comparison_sections(wide: pd.DataFrame, documents: pd.DataFrame | None, by: 
             figure=F.position_map_chart(pos, x_title=f"PC1 ({_pct(ex[0])})",
                                         y_title=f"PC2 ({_pct(ex[1]) if len(ex) > 1 else ''})",
                                         title=f"Document positions, coloured by {primary}"),
-            table=pos_ev, keys=["doc_id", "group"], evidence=None))
+            table=pos_ev, keys=["doc_id", "group_name"], evidence=None))
         if len(sim) > 1:
             m = sim.to_numpy()
             metrics["similarity_mean"] = float(m[~np.eye(len(m), dtype=bool)].mean())
@@ -171,7 +208,7 @@ def comparison_sections(wide: pd.DataFrame, documents: pd.DataFrame | None, by: 
         n_groups = len(set(group_values(docs, primary)) - {MISSING_GROUP})
         min_groups = min(3, max(2, n_groups))
         cons = C.consensus(wide, by=primary, facet="instrument", min_groups=min_groups,
-                           prevalence_table=prev(primary, "instrument"))
+                           prevalence_table=prev(primary, "instrument", full=True))
         cons = cons[cons["status"] != "absent"]
         out.append(Section(
             name=f"{primary}-consensus", part="Measures",
@@ -181,7 +218,7 @@ def comparison_sections(wide: pd.DataFrame, documents: pd.DataFrame | None, by: 
                      "shared = 2 or more, single = one group only."),
             figure=F.consensus_chart(cons, min_groups=min_groups,
                                      title=f"Which instruments are proposed across {primary}s"),
-            table=cons, keys=["label", "status"]))
+            table=cons, keys=["label_name", "status"]))
 
         step("sankey")
         p = prev(primary, "instrument")
@@ -189,9 +226,11 @@ def comparison_sections(wide: pd.DataFrame, documents: pd.DataFrame | None, by: 
             name=f"{primary}-instrument-sankey", part="Measures",
             title=f"{primary.capitalize()} → instrument flows",
             caption=(f"Flows from each {primary} to the instruments its documents propose; link "
-                     "width = number of documents."),
+                     "width = number of documents. The 9 instruments proposed by most documents "
+                     "have their own node; the others are pooled as 'other instruments' (hover "
+                     "a flow to see which)." + fold_note(primary)),
             figure=F.sankey_chart(p, title=f"From {primary} to proposed instruments"),
-            table=p[p["n_docs"] > 0], keys=["group", "label"]))
+            table=p[p["n_docs"] > 0], keys=["group_name", "label_name"]))
 
     step("stances")
     st = C.stances(wide, documents=documents)
@@ -213,6 +252,9 @@ def comparison_sections(wide: pd.DataFrame, documents: pd.DataFrame | None, by: 
                            f"document × question pairs (Cohen's κ {allrow['kappa']:.2f}); ✗ marks "
                            "a disagreement.")
     st = st.rename(columns={"evidence_sent_ids": "sent_ids"})
+    qn = F.question_names()
+    st.insert(st.columns.get_loc("question") + 1, "question_name",
+              [qn.get(q, q) for q in st["question"]])
     out.append(Section(
         name="stances", part="Positions", title="Stances on five contested questions",
         caption=stance_caption,
@@ -221,7 +263,7 @@ def comparison_sections(wide: pd.DataFrame, documents: pd.DataFrame | None, by: 
         table=st.drop(columns=[c for c in st.columns if c in (
             "authors", "authors_native", "affiliations", "source_path", "sha256", "encoding",
             "start", "end", "author_line")]),
-        keys=["doc_id", "question", "stance"]))
+        keys=["doc_id", "question_name", "stance"]))
 
     if points is not None and "chapter" in docs.columns:
         essay_ids = {e for lst in points["essay_ids"] for e in lst}
@@ -247,7 +289,9 @@ def comparison_sections(wide: pd.DataFrame, documents: pd.DataFrame | None, by: 
                          "are what the extraction ranks on top but the editors did not say."),
                 figure=F.editors_chart(mat, summary=chk.summary,
                                        title="Editors' points versus extracted chapter rankings"),
-                table=mat, keys=["chapter", "label", "status"]))
+                table=mat.assign(label_name=[F.label_display(mat, "label").get(str(l), l)
+                                             for l in mat["label"]]),
+                keys=["chapter", "label_name", "status"]))
     return out, notes, metrics
 
 
