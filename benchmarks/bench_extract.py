@@ -6,15 +6,15 @@
 Each measurement runs in its own subprocess so that its peak memory (max RSS) is its own.
 
 * report: the bundled WFEO-CEIT report (1,019 sentences); model load time, then a cold (first)
-  and a warm (second) extraction in the same process, for the MiniLM model (with the content-hash
-  embedding cache of data/interim, as `extract()` uses it, and without it; and through ONNX
-  Runtime, the accurate tier's encoder) and the static model. Corpus-scale figures (tiers,
-  Dask, incremental runs): benchmarks/bench_scale.py.
+  and a warm (second) extraction in the same process, for the accurate tier (fine-tuned MiniLM;
+  with the content-hash embedding cache of data/interim, as `extract()` uses it, and without it)
+  and the fast tier (static vectors). Corpus-scale figures (tiers, Dask, incremental runs):
+  benchmarks/bench_scale.py.
 * AGORA: the ETO AGORA full texts (../shared/data/agora/fulltext, ~950 documents, ~1.8 M words).
   Corpus loading (reading + segmentation, the lead's stage) is timed separately; extraction
   throughput is words of the corpus sentences per second of `extract()`. The baseline is a raw
   spaCy pass over the same full texts: blank English tokenizer + rule sentencizer (`nlp.pipe`).
-  MiniLM on AGORA is measured on a sample of documents and extrapolated.
+  The accurate tier on AGORA is measured on a sample of documents and extrapolated.
 """
 
 from __future__ import annotations
@@ -41,56 +41,39 @@ def _agora(limit: int | None):
     return policykit.load([str(AGORA)], on_error="skip", limit=limit, progress=False)
 
 
+def _load_tier(tier: str) -> float:
+    """Load a tier's model and its encoder; seconds."""
+    from policykit.extract.api import load_model
+    t0 = time.perf_counter()
+    model = load_model(tier)
+    if model.is_student:
+        from policykit.extract.student import static_model
+        static_model()
+    else:
+        model.encoder()
+    return time.perf_counter() - t0
+
+
 def measure(mode: str, limit: int | None) -> dict:
     import warnings
     warnings.filterwarnings("ignore")
-    if mode == "report-onnx":  # MiniLM through ONNX Runtime (the accurate tier's encoder), no cache
-        import policykit
-        from policykit import embed
-        from policykit.engine.onnx_encoder import get_encoder
-        from policykit.extract import extract
-        from policykit.extract.model import load_model
-        corpus = policykit.load()
-        t0 = time.perf_counter()
-        load_model("minilm")
-        get_encoder(embed.minilm_path())
-        t_load = time.perf_counter() - t0
-        with embed.use_encoder("onnx"):
-            t0 = time.perf_counter()
-            extract(corpus, embedding="minilm", embed_cache=False)
-            t_cold = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            wide = extract(corpus, embedding="minilm", embed_cache=False)
-            t_warm = time.perf_counter() - t0
-        words = int(corpus.sentences["n_words"].sum())
-        return {"what": "report, minilm via ONNX Runtime (no embedding cache)", "sentences": len(wide),
-                "words": words, "model_load_s": t_load, "cold_s": t_cold, "warm_s": t_warm,
-                "words_per_s": words / t_warm, "peak_mb": _peak_mb()}
     if mode.startswith("report-"):
-        emb = mode.split("-")[1]
+        tier = mode.split("-")[1]
         nocache = mode.endswith("-nocache")
         import policykit
         from policykit.extract import extract
-        from policykit.extract.model import load_model
         corpus = policykit.load()
+        t_load = _load_tier(tier)
+        cache = not nocache
         t0 = time.perf_counter()
-        load_model(emb)
-        if emb == "minilm":
-            from policykit.embed import load_sentence_transformer
-            load_sentence_transformer()
-        else:
-            from policykit.embed import load_static_model
-            load_static_model()
-        t_load = time.perf_counter() - t0
-        cache = False if nocache else None
-        t0 = time.perf_counter()
-        extract(corpus, embedding=emb, embed_cache=cache)
+        extract(corpus, model=tier, embed_cache=cache)
         t_cold = time.perf_counter() - t0
         t0 = time.perf_counter()
-        wide = extract(corpus, embedding=emb, embed_cache=cache)
+        wide = extract(corpus, model=tier, embed_cache=cache)
         t_warm = time.perf_counter() - t0
         words = int(corpus.sentences["n_words"].sum())
-        return {"what": f"report, {emb}{' (no embedding cache)' if nocache else ' (embedding cache)' if emb == 'minilm' else ''}", "sentences": len(wide), "words": words, "model_load_s": t_load,
+        what = f"report, {tier}" + (" (no embedding cache)" if nocache else " (embedding cache)" if tier == "accurate" else "")
+        return {"what": what, "sentences": len(wide), "words": words, "model_load_s": t_load,
                 "cold_s": t_cold, "warm_s": t_warm, "words_per_s": words / t_warm, "peak_mb": _peak_mb()}
     if mode == "agora-load":
         t0 = time.perf_counter()
@@ -103,7 +86,7 @@ def measure(mode: str, limit: int | None) -> dict:
     if mode == "agora-baseline":
         import spacy
         corpus = _agora(limit)
-        texts = [corpus.raw(d) for d in corpus.doc_ids]
+        texts = [str(corpus.raw(d)) for d in corpus.doc_ids]
         nlp = spacy.blank("en")
         nlp.add_pipe("sentencizer")
         nlp.max_length = max(nlp.max_length, max(len(t) for t in texts) + 1)
@@ -114,22 +97,15 @@ def measure(mode: str, limit: int | None) -> dict:
         return {"what": "AGORA baseline: spaCy blank tokenizer + sentencizer", "sentences": n_sents, "words": words,
                 "seconds": t, "words_per_s": words / t, "peak_mb": _peak_mb()}
     if mode.startswith("agora-extract-"):
-        emb = mode.rsplit("-", 1)[1]
+        tier = mode.rsplit("-", 1)[1]
         from policykit.extract import extract
-        from policykit.extract.model import load_model
         corpus = _agora(limit)
-        load_model(emb)
-        if emb == "static":
-            from policykit.embed import load_static_model
-            load_static_model()
-        else:
-            from policykit.embed import load_sentence_transformer
-            load_sentence_transformer()
+        _load_tier(tier)
         words = int(corpus.sentences["n_words"].sum())
         t0 = time.perf_counter()
-        wide = extract(corpus, embedding=emb, embed_cache=False)
+        wide = extract(corpus, model=tier, embed_cache=False)
         t = time.perf_counter() - t0
-        return {"what": f"AGORA extract, {emb}", "documents": len(corpus.documents), "sentences": len(wide),
+        return {"what": f"AGORA extract, {tier}", "documents": len(corpus.documents), "sentences": len(wide),
                 "words": words, "seconds": t, "words_per_s": words / t, "peak_mb": _peak_mb(),
                 "claims_or_proposals": int(wide["role"].isin(["claim", "proposal"]).sum())}
     raise SystemExit(f"unknown mode {mode}")
@@ -146,7 +122,7 @@ def run(mode: str, limit: int | None) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="AGORA: first 100 documents only")
-    ap.add_argument("--minilm-sample", type=int, default=60, help="AGORA documents for the MiniLM estimate")
+    ap.add_argument("--minilm-sample", type=int, default=60, help="AGORA documents for the accurate-tier estimate")
     ap.add_argument("--measure", help=argparse.SUPPRESS)
     ap.add_argument("--limit", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -154,8 +130,7 @@ def main() -> None:
         print(json.dumps(measure(args.measure, args.limit)))
         return
     limit = 100 if args.quick else None
-    rows = [run("report-minilm", None), run("report-minilm-nocache", None), run("report-onnx", None),
-            run("report-static", None)]
+    rows = [run("report-accurate", None), run("report-accurate-nocache", None), run("report-fast", None)]
     print("Report (WFEO-CEIT 2023, bundled)")
     print(f"{'model':34s} {'sentences':>9s} {'words':>7s} {'model load s':>12s} {'cold s':>7s} {'warm s':>7s} "
           f"{'words/s warm':>12s} {'peak MB':>8s}")
@@ -170,8 +145,8 @@ def main() -> None:
         return
     load = run("agora-load", limit)
     base = run("agora-baseline", limit)
-    stat = run("agora-extract-static", limit)
-    mini = run("agora-extract-minilm", min(args.minilm_sample, limit or 10**9))
+    stat = run("agora-extract-fast", limit)
+    mini = run("agora-extract-accurate", min(args.minilm_sample, limit or 10**9))
     print(f"\nAGORA full texts{' (first 100 documents)' if limit else ''}")
     print(f"{'stage':52s} {'docs':>5s} {'sentences':>9s} {'words':>9s} {'seconds':>8s} {'words/s':>9s} "
           f"{'x baseline':>10s} {'peak MB':>8s}")
@@ -185,8 +160,8 @@ def main() -> None:
               f"{r['words_per_s']:9,.0f} {ratio} {r['peak_mb']:8.0f}")
     if "error" not in mini and "error" not in load:
         est = load["words"] / mini["words_per_s"]
-        print(f"\nMiniLM on all of AGORA would take about {est / 60:.0f} min "
-              f"({mini['words_per_s']:,.0f} words/s on {mini['documents']} documents); static meets the "
+        print(f"\nThe accurate tier on all of AGORA would take about {est / 60:.0f} min "
+              f"({mini['words_per_s']:,.0f} words/s on {mini['documents']} documents); the fast tier meets the "
               f"20,000 words/s target: {'yes' if stat.get('words_per_s', 0) >= 20000 else 'no'}.")
 
 

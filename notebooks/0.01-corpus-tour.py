@@ -26,6 +26,7 @@ corpus = None      # None = the bundled report; or a file/folder of governance t
 metadata = None    # optional metadata sidecar (CSV or YAML)
 
 # %%
+# NBVAL_CHECK_OUTPUT
 from policykit.corpus.summary import unit_counts
 from policykit.figures.corpus import count_bars
 from policykit.nbtools import load_corpus, setup
@@ -39,6 +40,7 @@ texts
 # One row per document; `chapter` 0 is the front matter (editors' note, preface, introduction).
 
 # %%
+# NBVAL_CHECK_OUTPUT
 texts.documents[[c for c in ("doc_id", "title", "chapter", "region", "sector", "year", "doc_type", "n_sentences") if c in texts.documents]]
 
 # %% [markdown]
@@ -47,6 +49,7 @@ texts.documents[[c for c in ("doc_id", "title", "chapter", "region", "sector", "
 # offsets into the raw text; slicing the raw text gives the sentence back.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 s = texts.sentences
 row = s[s.section == "body"].iloc[0]
 raw = texts.raw(row.doc_id)
@@ -54,26 +57,30 @@ assert " ".join(raw[row.start:row.end].split()) == row.text
 s[["sent_id", "section", "start", "end", "text", "region", "chapter"]].head(8)
 
 # %%
+# NBVAL_CHECK_OUTPUT
 s["section"].value_counts()
 
 # %% [markdown]
 # ## How much body text each group contributes
 
 # %%
+# NBVAL_CHECK_OUTPUT
 by_region = unit_counts(texts, "region")
-by_region
+by_region.round(3)
 
 # %%
 count_bars(by_region, "region", "sentences", hover=["documents", "words"],
            title="Body sentences by region of the authors' affiliations")
 
 # %%
+# NBVAL_CHECK_OUTPUT
 by_chapter = unit_counts(texts, "chapter")
 by_sector = unit_counts(texts, "sector")
-by_chapter
+by_chapter.round(3)
 
 # %%
-by_sector
+# NBVAL_CHECK_OUTPUT
+by_sector.round(3)
 
 # %% [markdown]
 # ## Findings

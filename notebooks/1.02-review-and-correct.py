@@ -14,7 +14,7 @@
 # %% [markdown]
 # # 1.02 Review and correct
 #
-# **Question.** When a figure says "Europe × socioeconomic: 75% of documents", which sentences
+# **Question.** When a figure says "Europe × socioeconomic: 100% of documents", which sentences
 # is that number made of, why was each one labelled, and which of them are wrong? Where should an
 # analyst with ten minutes start reading so that the corrections teach the extractor the most,
 # and what do the corrections change?
@@ -141,6 +141,7 @@ results[["sent_id", "status", "action"]].assign(role=[n["role"] for n in results
 # nothing; a later decision on the same sentence supersedes the earlier one, and both stay.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 first = results.iloc[0]
 again = ex.decide(first.sent_id, first.new, decision_id=first.decision_id)           # re-sent: same id
 same = ex.decide(first.sent_id, first.new)                                           # same labels, new id
@@ -161,6 +162,7 @@ latest[["sent_id", "action", "role", "risk_domains", "instruments", "addressee",
 # decision is reported, not guessed: here one sentence of the table is edited to show it.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 corrected, report = K.apply_corrections(wide, path)
 edited = wide.copy()
 k = edited.index[edited["sent_id"] == first.sent_id][0]
@@ -207,42 +209,59 @@ print(f"{page.name}: {page.stat().st_size / 1e6:.1f} MB")
 
 # %% [markdown]
 # ## Findings
-# Every number below is computed above and checked by the `assert` cell that follows.
+# Every number below is computed above and checked by the `assert` cell that follows (the
+# structural checks hold for any model; the recorded numbers are listed together, so that a
+# rebuild with another model shows every number of this text that changed).
 #
-# - **The queue finds the extractor's mistakes first**: of the first **10** gold-annotated
-#   sentences in the review queue, the extractor gets all **10** wrong (at least one label
-#   differs from the annotators), against **27%** of all 542 gold sentences; the first 50 are
-#   still **70%** wrong. Ten minutes spent from the top of the queue are spent on errors.
-# - **The session**: the **12** decisions were all written (**12** corrections, none a mere
-#   confirmation, since every one of them disagreed with the gold); a re-sent decision and a
-#   repeat of the same labels were not written again; a change of mind and its reversal were,
-#   so the log holds **14** decisions on **12** sentences and the latest one counts.
+# - **The queue puts the extractor's mistakes first**: of the first **10** gold-annotated
+#   sentences in the review queue, the extractor gets **6** wrong (at least one label differs
+#   from the annotators), against **20%** of all 542 gold sentences; the first 50 are still
+#   **56%** wrong and the first 100 **43%**. Ten minutes spent from the top of the queue are
+#   spent mostly on errors, about three times as often as on sentences drawn at random.
+# - **The session**: the **12** decisions were all written: **8** corrections and **4**
+#   confirmations, exactly the sentences where the extractor agreed with the gold; a re-sent
+#   decision and a repeat of the same labels were not written again; a change of mind and its
+#   reversal were, so the log holds **14** decisions on **12** sentences and the latest one counts.
 # - **Re-applied on load**: all 12 latest decisions match the table by offsets and text hash;
 #   after editing one sentence's text, that one is reported `text_changed` and left alone.
-# - **The queue goes to the weakest facet**: the 12 decided sentences are proposals whose role and
-#   risk domains the extractor had right (**12** of 12), but it had their instruments right for
-#   only **6** and their addressees for **none**: addressees are the extractor's weakest facet
-#   (cross-validated micro-F1 0.47, notebook 1.01). The corrections fix **10** instrument and
-#   **25** addressee decisions (by construction, before any retraining) and move **7** region ×
-#   instrument and **11** region × addressee cells of the figures; no risk-domain cell moves.
+# - **Where the extractor was wrong**: the 12 decided sentences (**11** proposals, **1** claim)
+#   all had their role right, but only **8** their risk domains, **10** their addressees and
+#   **6** their instruments: instruments are the facet the extractor most often missed here.
+#   The corrections fix **5** risk-domain, **7** instrument and **2** addressee decisions (by
+#   construction, before any retraining) and move **3** region × risk-domain, **6** region ×
+#   instrument and **2** region × addressee cells of the figures. Only **3** of these cells, all
+#   instrument cells, change their share of documents; the others change only their sentence counts.
 
 # %%
 if corpus is None:
-    assert [round(x, 2) for x in hit["share the extractor gets wrong"].head(3)] == [1.0, 0.84, 0.7]
-    assert round(in_gold["wrong"].mean(), 2) == 0.27 and len(in_gold) == 542
-    assert (results["status"] == "appended").all() and len(results) == n_review == 12
-    assert (results["action"] == "correct").sum() == 12
+    # structural: hold for any model
+    assert (results["status"] == "appended").all() and len(results) == n_review
+    assert ((results["action"] == "confirm") == ~session["wrong"].to_numpy()).all()
     assert (again["status"], same["status"], flip["status"], back["status"]) == (
         "duplicate", "unchanged", "appended", "appended")
-    assert len(log) == 14 and log["sent_id"].nunique() == 12 and len(latest) == 12
+    assert len(log) == n_review + 2 and log["sent_id"].nunique() == n_review and len(latest) == n_review
     assert latest.set_index("sent_id").loc[first.sent_id, "n_decisions"] == 3
     assert latest.set_index("sent_id").loc[first.sent_id, "role"] == first.new["role"]
-    assert report["status"].tolist() == ["applied"] * 12
-    assert report_edited["status"].value_counts().to_dict() == {"applied": 11, "text_changed": 1}
-    assert summary.loc["role", ["right_before", "right_after"]].tolist() == [12, 12]
-    assert summary.loc["risk_domain", ["right_before", "right_after"]].tolist() == [12, 12]
-    assert summary.loc["instrument", ["right_before", "fixed"]].tolist() == [6, 10]
-    assert summary.loc["addressee", ["right_before", "fixed"]].tolist() == [0, 25]
-    assert (summary["right_after"] == 12).all() and summary["broken"].sum() == 0
-    assert moved.groupby("facet").size().to_dict() == {"addressee": 11, "instrument": 7}
+    assert report["status"].tolist() == ["applied"] * n_review
+    assert report_edited["status"].value_counts().to_dict() == {"applied": n_review - 1, "text_changed": 1}
+    assert (summary["right_after"] == n_review).all() and summary["broken"].sum() == 0
     assert not Path(path).is_relative_to(Path("..").resolve() / "data" / "annotations")
+    # recorded: the numbers quoted above
+    roles = pd.Series([n["role"] for n in results["new"]]).value_counts().to_dict()
+    shares = moved[moved["doc_share_before"] != moved["doc_share_after"]].groupby("facet").size().to_dict()
+    checks = [
+        ("wrong among the first 10, 25, 50, 100 gold sentences of the queue",
+         [round(x, 2) for x in hit["share the extractor gets wrong"].head(4)], [0.6, 0.56, 0.56, 0.43]),
+        ("gold sentences, share wrong", (len(in_gold), round(in_gold["wrong"].mean(), 2)), (542, 0.2)),
+        ("decisions: corrections, confirmations", ((results["action"] == "correct").sum(), (results["action"] == "confirm").sum()), (8, 4)),
+        ("decisions in the log, sentences", (len(log), log["sent_id"].nunique()), (14, 12)),
+        ("decided roles", roles, {"proposal": 11, "claim": 1}),
+        ("right before: role, risk domain, instrument, addressee",
+         summary.loc[["role", "risk_domain", "instrument", "addressee"], "right_before"].tolist(), [12, 8, 6, 10]),
+        ("fixed: risk domain, instrument, addressee",
+         summary.loc[["risk_domain", "instrument", "addressee"], "fixed"].tolist(), [5, 7, 2]),
+        ("cells that move", moved.groupby("facet").size().to_dict(), {"addressee": 2, "instrument": 6, "risk_domain": 3}),
+        ("cells whose document share moves", shares, {"instrument": 3}),
+    ]
+    wrong = [(what, now, recorded) for what, now, recorded in checks if now != recorded]
+    assert not wrong, "findings changed (what, now, recorded): " + repr(wrong)

@@ -78,10 +78,11 @@ texts.documents[doc_cols]
 # every document is its own group.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 by = groupings(texts.documents, group_by)[0]
 has_groups = by != "doc_id"
 print(f"comparing by {by!r}")
-unit_counts(texts, by) if has_groups else texts.documents[["doc_id", "n_sentences", "n_words"]]
+unit_counts(texts, by).round(3) if has_groups else texts.documents[["doc_id", "n_sentences", "n_words"]]
 
 # %% [markdown]
 # ## Extraction
@@ -89,6 +90,7 @@ unit_counts(texts, by) if has_groups else texts.documents[["doc_id", "n_sentence
 # headings, table fragments and list items; those are role `other` and carry no labels.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 wide = extract(texts)
 wide.groupby(by)["role"].value_counts().unstack(fill_value=0)
 
@@ -105,6 +107,7 @@ F.prevalence_heatmap(risk, z="sent_share", zlabel="share of sentences",
                      title=f"Emphasis on each risk domain, by {by} (share of claim and proposal sentences)")
 
 # %%
+# NBVAL_CHECK_OUTPUT
 risk.pivot(index="group", columns="label", values="sent_share").round(3)
 
 # %%
@@ -203,24 +206,32 @@ Markdown("\n".join(lines))
 # (read the summary above instead). Every number is checked by the `assert` cell that follows,
 # which runs only on the default corpus.
 #
-# - **The corpus**: **12** official texts, **9,573** sentences, from four regions: North America
+# - **The corpus**: **12** official texts, **9,587** sentences, from four regions: North America
 #   **4** (US executive order, NIST frameworks, action plan), Europe **3** (EU AI Act recitals, HLEG
 #   guidelines, UK government response), Southeast Asia **3** (Singapore, ASEAN) and international
 #   bodies **2** (OECD, G7: **99** sentences together). The European texts hold **46%** of the body
-#   sentences. **43%** of all sentences are headings, list fragments and other non-claims.
-# - **Official texts spread their attention; essays concentrate it.** In the texts no risk domain
-#   takes more than **8.3%** of a region's claim and proposal sentences. The essays from the same
-#   regions do concentrate: European essays put **29%** of their sentences on socioeconomic risks
-#   against **4.2%** in European official texts; North American essays **25%** on AI system
-#   safety against **6.0%** in US texts.
-# - **Official texts weigh privacy and discrimination more**: US texts **6.4%** privacy and
-#   **6.4%** discrimination, against **0.8%** and **1.7%** in North American essays.
+#   sentences. **44%** of all sentences are headings, list fragments and other non-claims.
+# - **Official texts spread their attention; most essays concentrate it.** In the texts no risk
+#   domain takes more than **12.4%** of a region's claim and proposal sentences. The essays from
+#   Europe, North America and Southeast Asia concentrate: European essays put **37.9%** of their
+#   sentences on socioeconomic risks against **11.4%** in European official texts; North American
+#   essays **25.4%** on AI system safety against **12.3%** in US texts; Southeast Asian essays
+#   **21.6%** on socioeconomic risks against **7.8%**. The international bodies' essays are as
+#   spread as their texts (at most **12.6%** on one domain, against **12.1%** in the OECD and G7
+#   texts).
+# - **Official texts weigh privacy more, in every region**: **6.9%** to **10.8%** of their claim
+#   and proposal sentences (US texts **10.3%**), against at most **3.9%** in the essays and none at
+#   all in the European and North American essays. European and US texts also weigh
+#   discrimination more: **4.7%** and **8.1%**, against **1.0%** and **2.5%** in the essays of the
+#   same regions.
 # - **Different instruments lead**: the essays' most emphasised instrument is dialogue and
-#   cooperation in North America and among international bodies (**28%** of North American
-#   proposal sentences; European essays put economic incentives just ahead, **30%** against
-#   **27%** for dialogue), while European, North American and Southeast Asian official
-#   texts lead with evaluation and audit (**17.7%**, **23.2%**, **23.8%** of their proposal
-#   sentences): the official texts operationalise, the essays call for cooperation.
+#   cooperation in every region (**38.8%** of North American and **40.0%** of Southeast Asian
+#   proposal sentences, **19.0%** in Europe, **22.2%** among international bodies), while
+#   European, North American and Southeast Asian official texts lead with evaluation and audit
+#   (**16.8%**, **25.8%**, **26.3%** of their proposal sentences): the official texts
+#   operationalise, the essays call for cooperation. Only the international bodies' texts lead
+#   with dialogue and cooperation too (**26.9%**). The essays' shares rest on few sentences:
+#   **20** to **63** proposal sentences per region.
 # - **Caveats**: the extractor was validated on the essays only (notebook 1.01); official texts
 #   are a different genre (legal recitals, risk tables), so their labels are unvalidated. Long texts
 #   raise nearly every label at least once, so document shares say little here; sentence shares
@@ -228,25 +239,48 @@ Markdown("\n".join(lines))
 
 # %%
 if is_default and str(path).endswith("shared/data/governance-texts") and len(texts.documents) == 12 and by == "region":
-    assert len(texts.sentences) == 9573
-    assert texts.documents["region"].value_counts().to_dict() == {
-        "north_america": 4, "europe": 3, "southeast_asia": 3, "international": 2}
-    assert (wide["region"] == "international").sum() == 99
+    # structural: hold for any extraction model
+    assert set(side.index.get_level_values("area")) <= {"europe", "north_america", "southeast_asia", "international"}
+    assert risk["sent_share"].between(0, 1).all() and cmp_inst["sent_share"].between(0, 1).all()
+    # recorded numbers of the text above: (what, computed, recorded)
     uc = unit_counts(texts, "region").set_index("region")
-    assert round(100 * uc.loc["europe", "share_sentences"]) == 46
-    assert round(100 * (wide["role"] == "other").mean()) == 43
-    assert round(100 * risk["sent_share"].max(), 1) == 8.3
     sd = side.round(3)
-    assert sd.loc[("europe", "socioeconomic_environmental"), ["essays", "texts"]].tolist() == [0.291, 0.042]
-    assert sd.loc[("north_america", "ai_system_safety"), ["essays", "texts"]].tolist() == [0.250, 0.060]
-    assert sd.loc[("north_america", "privacy_security"), ["essays", "texts"]].tolist() == [0.008, 0.064]
-    assert sd.loc[("north_america", "discrimination_toxicity"), ["essays", "texts"]].tolist() == [0.017, 0.064]
     lead = (cmp_inst.sort_values(["sent_share", "label"], ascending=[False, True])
             .groupby(["area", "corpus"]).head(1).set_index(["area", "corpus"]))
-    assert all(lead.loc[(a, "essays"), "label"] == "dialogue_cooperation" for a in ("north_america", "international"))
-    assert round(100 * lead.loc[("north_america", "essays"), "sent_share"]) == 28
-    assert lead.loc[("europe", "essays"), "label"] == "economic_incentives"
-    eu = cmp_inst[(cmp_inst["area"] == "europe") & (cmp_inst["corpus"] == "essays")].set_index("label")["sent_share"]
-    assert [round(100 * eu[k]) for k in ("economic_incentives", "dialogue_cooperation")] == [30, 27]
-    assert all(lead.loc[(a, "texts"), "label"] == "evaluation_audit" for a in ("europe", "north_america", "southeast_asia"))
-    assert [round(100 * lead.loc[(a, "texts"), "sent_share"], 1) for a in ("europe", "north_america", "southeast_asia")] == [17.7, 23.2, 23.8]
+    essays_max = sd["essays"].groupby(level="area").max()
+    privacy = sd.xs("privacy_security", level="label")
+    n_ess = cmp_inst[cmp_inst["corpus"] == "essays"].groupby("area")["n_sents_group"].first()
+    checks = [
+        ("sentences", len(texts.sentences), 9587),
+        ("documents per region", texts.documents["region"].value_counts().to_dict(),
+         {"north_america": 4, "europe": 3, "southeast_asia": 3, "international": 2}),
+        ("international sentences", (wide["region"] == "international").sum(), 99),
+        ("Europe's share of body sentences %", round(100 * uc.loc["europe", "share_sentences"]), 46),
+        ("role other %", round(100 * (wide["role"] == "other").mean()), 44),
+        ("largest risk-domain sentence share of a region %", round(100 * risk["sent_share"].max(), 1), 12.4),
+        ("Europe socioeconomic: essays, texts", sd.loc[("europe", "socioeconomic_environmental"), ["essays", "texts"]].tolist(), [0.379, 0.114]),
+        ("N America AI system safety: essays, texts", sd.loc[("north_america", "ai_system_safety"), ["essays", "texts"]].tolist(), [0.254, 0.123]),
+        ("SE Asia socioeconomic: essays, texts", sd.loc[("southeast_asia", "socioeconomic_environmental"), ["essays", "texts"]].tolist(), [0.216, 0.078]),
+        ("essays concentrate more than texts: Europe, N America, SE Asia",
+         [bool(essays_max[a] > sd.loc[a, "texts"].max()) for a in ("europe", "north_america", "southeast_asia")], [True] * 3),
+        ("international: largest share of essays, of texts", (essays_max["international"], sd.loc["international", "texts"].max()), (0.126, 0.121)),
+        ("privacy: texts > essays in every region", bool((privacy["texts"] > privacy["essays"]).all()), True),
+        ("privacy: texts min, max; essays max", (privacy["texts"].min(), privacy["texts"].max(), privacy["essays"].max()), (0.069, 0.108, 0.039)),
+        ("N America privacy: texts", sd.loc[("north_america", "privacy_security"), "texts"], 0.103),
+        ("no privacy in European and N American essays", [side.loc[(a, "privacy_security"), "essays"] == 0 for a in ("europe", "north_america")], [True, True]),
+        ("Europe discrimination: essays, texts", sd.loc[("europe", "discrimination_toxicity"), ["essays", "texts"]].tolist(), [0.010, 0.047]),
+        ("N America discrimination: essays, texts", sd.loc[("north_america", "discrimination_toxicity"), ["essays", "texts"]].tolist(), [0.025, 0.081]),
+        ("essays' lead instrument: every region", sorted(set(lead.xs("essays", level="corpus")["label"])), ["dialogue_cooperation"]),
+        ("essays' lead instrument shares %: N America, SE Asia, Europe, international",
+         [round(100 * lead.loc[(a, "essays"), "sent_share"], 1) for a in ("north_america", "southeast_asia", "europe", "international")],
+         [38.8, 40.0, 19.0, 22.2]),
+        ("texts' lead instrument: Europe, N America, SE Asia, international",
+         [lead.loc[(a, "texts"), "label"] for a in ("europe", "north_america", "southeast_asia", "international")],
+         ["evaluation_audit"] * 3 + ["dialogue_cooperation"]),
+        ("texts' lead instrument shares %: Europe, N America, SE Asia, international",
+         [round(100 * lead.loc[(a, "texts"), "sent_share"], 1) for a in ("europe", "north_america", "southeast_asia", "international")],
+         [16.8, 25.8, 26.3, 26.9]),
+        ("essays' proposal sentences per region: min, max", (n_ess.min(), n_ess.max()), (20, 63)),
+    ]
+    wrong = [(what, now, recorded) for what, now, recorded in checks if now != recorded]
+    assert not wrong, "findings changed (what, now, recorded): " + repr(wrong)

@@ -1,5 +1,7 @@
 """policykit.present: the one rule for numbers and lists shown to people."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -78,3 +80,15 @@ def test_scores_two_decimals_shares_three():
                                       "doc_share_lo": [0.20654], "x": [0.12345]}))
     assert t.iloc[0].tolist() == [0.81, 0.56, 0.812, 0.207, 0.123]
     assert P.decimals_for("probability") == 2 and P.decimals_for("sent_share") == 3
+
+
+def test_evidence_is_presented_without_noisy_contributions():
+    from policykit.present import present_table
+
+    ev = {"instrument": {"international_body": [
+        {"kind": "model", "features": [["sentence text", 5.5123], ["cue:iaea", 0.2]], "neighbours": [["a#1", 0.6612]]},
+        {"kind": "cue", "text": "IAEA", "start": 3, "end": 7, "pattern": "iaea"}]}}
+    out = present_table(pd.DataFrame({"sent_id": ["s1"], "evidence": [ev]}))
+    got = json.loads(out.loc[0, "evidence"])["instrument"]["international_body"]
+    assert got[0]["features"] == ["sentence text", "cue:iaea"] and got[0]["neighbours"] == ["a#1"]
+    assert got[1] == {"kind": "cue", "text": "IAEA", "start": 3, "end": 7, "pattern": "iaea"}

@@ -109,3 +109,10 @@ def test_cli_report_on_a_small_corpus(tmp_path, monkeypatch):
     code = main(["report", str(src), "--by", "region", "--out", str(out), "--no-static",
                  "--no-topics", "--quiet"])
     assert code == 2
+
+
+def test_links_the_evidence_explorer(built):
+    _, out = built
+    page = (out / "explorer.html").read_text(encoding="utf-8")
+    assert "a1.p000.s01" in page and "<script>alert('pwned')" not in page
+    assert 'href="explorer.html"' in (out / "index.html").read_text(encoding="utf-8")

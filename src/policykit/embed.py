@@ -139,24 +139,35 @@ def static_model_path() -> Path:
     return config.interim_dir() / "models" / "minilm-static-m2v"
 
 
+def distilled_static_model(path: Path, **distill_args):
+    """A model2vec static model distilled from the packaged MiniLM into ``path`` (distilled once,
+    offline, written atomically; later calls load it). ``distill_args`` go to
+    ``model2vec.distill.distill`` (e.g. ``pca_dims``)."""
+    from model2vec import StaticModel
+
+    path = Path(path)
+    if not (path / "model.safetensors").exists():
+        import shutil
+
+        from model2vec.distill import distill
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        model = distill(model_name=str(minilm_path()), **distill_args)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        model.save_pretrained(str(tmp))
+        if path.exists():
+            shutil.rmtree(path)
+        os.replace(tmp, path)
+    return StaticModel.from_pretrained(str(path))
+
+
 def load_static_model():
-    """The static model2vec model distilled from the packaged MiniLM (distilled once, then cached)."""
+    """The static model2vec model distilled from the packaged MiniLM (256 dimensions; cached)."""
     with _LOCK:
         if "static" not in _LOADED:
-            from model2vec import StaticModel
-            path = static_model_path()
-            if not (path / "model.safetensors").exists():
-                from model2vec.distill import distill
-                os.environ["HF_HUB_OFFLINE"] = "1"
-                model = distill(model_name=str(minilm_path()), pca_dims=256)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_name(path.name + ".tmp")
-                model.save_pretrained(str(tmp))
-                if path.exists():
-                    import shutil
-                    shutil.rmtree(path)
-                os.replace(tmp, path)
-            _LOADED["static"] = StaticModel.from_pretrained(str(path))
+            _LOADED["static"] = distilled_static_model(static_model_path(), pca_dims=256)
         return _LOADED["static"]
 
 

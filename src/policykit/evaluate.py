@@ -7,8 +7,8 @@ labels of predicted sentences overlapping at least half of it (or half of which 
 Its summary keys and values are the scorer's; on top it returns per-label counts and the role
 confusion table.
 
-Anything trained on the dev gold or the MIT rows is scored by :func:`cross_validate`, grouped by
-essay or by MIT framework (``Paper_ID``), never in-sample.
+Anything trained on the shipped gold or the MIT rows is scored by grouped cross-validation
+(:mod:`policykit.extract.crossval`, ``policykit evaluate --cv``), never in-sample.
 """
 
 from __future__ import annotations
@@ -84,29 +84,56 @@ def score_predictions(raw: str, preds: list[dict], gold: list[dict], essays: Ite
     preds = sorted(preds, key=lambda p: p["start"])
     starts = [p["start"] for p in preds]
     missing = 0
-    role_pairs = []
-    setstats = {f: collections.Counter() for f in SET_FACETS}
-    perlabel = {f: collections.defaultdict(collections.Counter) for f in SET_FACETS}
-    doc_gold = collections.defaultdict(lambda: collections.defaultdict(set))
-    doc_pred = collections.defaultdict(lambda: collections.defaultdict(set))
+    matched = []
     for g, sp in zip(gold, spans):
         if sp is None:
             missing += 1
             continue
         s, e = sp
         i = max(0, bisect.bisect_right(starts, s) - 1)
-        best, best_ov, labels = None, 0, {f: set() for f in setstats}
+        best, best_ov, labels = None, 0, {f: set() for f in SET_FACETS}
         while i < len(preds) and preds[i]["start"] < e:
             p = preds[i]
             ov = min(e, p["end"]) - max(s, p["start"])
             if ov > best_ov:
                 best, best_ov = p, ov
             if ov >= 0.5 * (e - s) or (ov > 0 and ov >= 0.5 * (p["end"] - p["start"])):
-                for f in setstats:
+                for f in SET_FACETS:
                     key = "addressees" if f == "addressee" and "addressees" in p else f
                     labels[f] |= set(p.get(key) or [])
             i += 1
-        role_pairs.append((g["role"], best["role"] if best else "missing"))
+        matched.append((g, best["role"] if best else "missing", labels))
+    return score_matched(matched, n_gold=len(gold), unlocated=missing)
+
+
+def score_aligned(gold: list[dict], preds: list[dict]) -> dict:
+    """Score predictions made on the gold units themselves (the i-th prediction is for the i-th
+    gold record), by the scorer's rules: the same result as :func:`score_predictions` on records
+    whose offsets are the gold spans.
+
+    Gold records need ``essay_id``, ``role`` and the label lists (``addressee`` or
+    ``addressees``); predictions ``role`` and the label lists (``addressees`` or ``addressee``).
+    """
+    matched = []
+    for g, p in zip(gold, preds):
+        labels = {f: set(p.get("addressees" if f == "addressee" and "addressees" in p else f) or [])
+                  for f in SET_FACETS}
+        matched.append((g, p["role"], labels))
+    return score_matched(matched, n_gold=len(gold), unlocated=0)
+
+
+def score_matched(matched: list[tuple[dict, str, dict]], *, n_gold: int, unlocated: int) -> dict:
+    """The scorer's metrics from ``(gold record, predicted role, predicted label sets)`` triples."""
+    role_pairs = []
+    setstats = {f: collections.Counter() for f in SET_FACETS}
+    perlabel = {f: collections.defaultdict(collections.Counter) for f in SET_FACETS}
+    doc_gold = collections.defaultdict(lambda: collections.defaultdict(set))
+    doc_pred = collections.defaultdict(lambda: collections.defaultdict(set))
+    for g, prole, labels in matched:
+        g = dict(g)
+        if "addressee" not in g:
+            g["addressee"] = g.get("addressees", [])
+        role_pairs.append((g["role"], prole))
         for f in setstats:
             gs, ps = set(g.get(f) or []), labels[f]
             if f == "risk_subdomains":
@@ -121,7 +148,9 @@ def score_predictions(raw: str, preds: list[dict], gold: list[dict], essays: Ite
             if g["role"] != "other" or f == "risk_domains":
                 doc_gold[g["essay_id"]][f] |= gs if g["role"] != "other" else set()
             doc_pred[g["essay_id"]][f] |= ps
-    out: dict = {"gold_sentences": len(gold), "unlocated_gold": missing}
+    gold = [m[0] for m in matched]
+    missing = unlocated
+    out: dict = {"gold_sentences": n_gold, "unlocated_gold": missing}
     rf = {}
     for r in ROLES:
         tp = sum(a == r and b == r for a, b in role_pairs)
@@ -173,7 +202,7 @@ def score_predictions(raw: str, preds: list[dict], gold: list[dict], essays: Ite
 # ----------------------------------------------------------------------------- helpers
 def read_gold_records(path: str | Path) -> list[dict]:
     """Gold JSON lines as plain dicts (validated like the training reader)."""
-    from .extract.training import read_gold
+    from .extract.data import read_gold
     df = read_gold(path)
     recs = df.to_dict("records")
     for r in recs:
@@ -200,6 +229,16 @@ def predictions_from_wide(wide: pd.DataFrame) -> list[dict]:
              "addressees": list(r.addressees or [])} for r in wide[cols].itertuples(index=False)]
 
 
+def _list_cell(v) -> list:
+    """A list column of a CSV written by policykit ("; "-joined, or JSON in older files)."""
+    if not isinstance(v, str) or not v.strip():
+        return []
+    v = v.strip()
+    if v.startswith("["):
+        return list(json.loads(v))
+    return [x.strip() for x in v.split(";") if x.strip()]
+
+
 def read_predictions(path: str | Path) -> list[dict]:
     """Prediction records from a JSON-lines, CSV or Parquet file written by ``policykit extract``."""
     p = Path(path)
@@ -210,7 +249,7 @@ def read_predictions(path: str | Path) -> list[dict]:
     if p.suffix == ".csv":
         df = pd.read_csv(p)
         for c in ("risk_domains", "risk_subdomains", "instruments", "addressees"):
-            df[c] = df[c].map(lambda v: json.loads(v) if isinstance(v, str) and v.startswith("[") else [])
+            df[c] = df[c].map(_list_cell)
         return predictions_from_wide(df)
     out = []
     with p.open(encoding="utf-8") as fh:
@@ -243,7 +282,7 @@ def evaluate_gold(wide_or_predictions, gold_path: str | Path | None = None, raw_
     dict
         See :func:`score_predictions`.
     """
-    from .extract.training import GOLD_FILE
+    from .extract.data import DEV_FILE as GOLD_FILE
     if isinstance(wide_or_predictions, pd.DataFrame):
         preds = predictions_from_wide(wide_or_predictions)
     elif isinstance(wide_or_predictions, (str, Path)):
@@ -265,8 +304,8 @@ def gold_frame(corpus, gold_path: str | Path | None = None) -> pd.DataFrame:
     are 1 for every label, ``evidence`` is empty: the frame compares with
     :func:`policykit.extract.extract` output column for column.
     """
-    from .extract.training import GOLD_FILE, align_gold, read_gold
-    gold = read_gold(gold_path or GOLD_FILE)
+    from .extract.data import DEV_FILE, align_gold, read_gold
+    gold = read_gold(gold_path or DEV_FILE)
     S = corpus.sentences.reset_index(drop=True)
     gold = gold[gold["essay_id"].isin(set(S["doc_id"]))]
     cols = ["role", "role_score", "risk_domains", "risk_subdomains", "instruments", "addressees", "scores", "evidence"]
@@ -297,130 +336,30 @@ def gold_frame(corpus, gold_path: str | Path | None = None) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- MIT
-def evaluate_mit(csv_path: str | Path, *, embedding: str | None = None, model=None) -> dict:
-    """Top-domain accuracy on MIT risk descriptions.
+def evaluate_mit(csv_path: str | Path, *, model=None, model_dir: str | Path | None = None) -> dict:
+    """Top-domain accuracy of :func:`policykit.extract.classify` on MIT risk descriptions.
 
-    Each description is classified on its own. Its top domain is the most probable domain of
-    the extractor's MIT risk-description classifier (the component that ranks domains and
-    subdomains of a text known to describe a risk); ``accuracy_heads`` reports, for
-    transparency, the arg-max of the sentence-level risk-domain heads, which are calibrated to
-    *detect* risks in essay sentences (most of which carry none).
+    Each description is classified on its own (``kind="auto"``); its top domain is the first of
+    its ``risk_domains`` (a description without a domain counts as wrong).
 
     Returns
     -------
     dict
-        ``accuracy``, ``accuracy_heads``, ``n``, ``per_domain`` (DataFrame: domain, n, correct,
-        accuracy) and ``predictions`` (DataFrame: ev_id, paper_id, domain, predicted,
-        predicted_heads, correct).
+        ``accuracy``, ``n``, ``no_domain``, ``per_domain`` (DataFrame: domain, n, correct,
+        accuracy) and ``predictions`` (DataFrame: ev_id, paper_id, domain, predicted, correct).
     """
-    from .extract.api import DEFAULT_EMBEDDING
-    from .extract.model import load_model
-    from .extract.training import read_mit
-    model = model or load_model(embedding or DEFAULT_EMBEDDING)
-    mit = read_mit(csv_path, model.taxonomy)
-    pred, heads = _mit_top_domains(model, mit["text"].tolist())
-    return _mit_result(mit, pred, heads)
-
-
-def _mit_top_domains(model, texts: list[str], emb: np.ndarray | None = None) -> tuple[list[str], list[str]]:
-    from .embed import embed
-    from .extract.components import build_pipeline
-    from .extract.features import featurize
-    nlp = build_pipeline(model.taxonomy_dir)
-    docs = list(nlp.pipe(texts, batch_size=256))
-    if emb is None:
-        emb = embed(texts, model=model.embedding)
-    fs = featurize(docs, model.taxonomy, emb)
-    sc = model.score(fs)
-    return ([model.dom_labels_[k] for k in sc.mit_domain.argmax(axis=1)],
-            [model.dom_labels_[k] for k in sc.risk_domain.argmax(axis=1)])
-
-
-def _mit_result(mit: pd.DataFrame, pred: list[str], heads: list[str]) -> dict:
-    df = pd.DataFrame({"ev_id": mit["ev_id"], "paper_id": mit["paper_id"], "domain": mit["domain"],
-                       "predicted": pred, "predicted_heads": heads})
+    from .extract.api import classify
+    from .extract.data import read_mit
+    mit = read_mit(csv_path)
+    got = classify(mit["text"].tolist(), model=model, model_dir=model_dir)["risk_domains"]
+    pred = [d[0] if len(d) else None for d in got]
+    df = pd.DataFrame({"ev_id": mit["ev_id"], "paper_id": mit["paper_id"], "domain": mit["domain"], "predicted": pred})
     df["correct"] = df["domain"] == df["predicted"]
     per = df.groupby("domain", sort=True)["correct"].agg(["size", "sum"]).reset_index()
     per.columns = ["domain", "n", "correct"]
     per["accuracy"] = per["correct"] / per["n"]
-    return {"accuracy": float(df["correct"].mean()) if len(df) else float("nan"),
-            "accuracy_heads": float((df["domain"] == df["predicted_heads"]).mean()) if len(df) else float("nan"),
-            "n": int(len(df)), "per_domain": per, "predictions": df}
-
-
-# ----------------------------------------------------------------------------- cross-validation
-def cross_validate(kind: str = "gold", *, embedding: str | None = None, n_splits: int = 5,
-                   progress: bool = False, thresholds: dict | None = None, training=None,
-                   gold_path: str | Path | None = None, mit_path: str | Path | None = None, **params) -> dict:
-    """Grouped cross-validation of the extraction model (never in-sample).
-
-    Parameters
-    ----------
-    kind : {"gold", "mit"}
-        ``gold``: leave-one-essay-out over the dev gold (each essay predicted by a model fitted on
-        the other essays and all MIT rows); the out-of-fold predictions are scored with
-        :func:`score_predictions`. ``mit``: ``n_splits`` folds grouped by ``Paper_ID`` (each
-        fold's frameworks predicted by a model fitted on the other frameworks and all gold).
-    embedding : {"minilm", "static"}, optional
-    gold_path, mit_path : path, optional
-        Training files (default: the shipped ``data/training/sentences-dev.jsonl`` and
-        ``data/external/mit-ai-risk/ai_risk_database_v3.csv``). The gold must annotate the
-        bundled report.
-    params
-        Hyper-parameters of :class:`policykit.extract.model.ExtractionModel`.
-
-    Returns
-    -------
-    dict
-        ``gold``: the :func:`score_predictions` result plus ``predictions`` (the out-of-fold wide
-        table). ``mit``: the :func:`evaluate_mit` result.
-    """
-    from .extract.api import DEFAULT_EMBEDDING, LABEL_COLUMNS, _map_evidence
-    from .extract.decide import decide, load_thresholds
-    from .extract.training import GOLD_FILE, MIT_FILE, fit_model, load_training
-    embedding = embedding or DEFAULT_EMBEDDING
-    td = training or load_training(embedding, gold_path=gold_path or GOLD_FILE, mit_path=mit_path or MIT_FILE,
-                                   progress=progress)
-    th = load_thresholds(thresholds)
-    if kind == "gold":
-        essays = td.gold["essay_id"].to_numpy()
-        recs: list = [None] * len(td.fs)
-        groups = list(dict.fromkeys(essays))
-        it = groups
-        if progress:
-            from tqdm.auto import tqdm
-            it = tqdm(groups, desc="cv (essays)")
-        for ess in it:
-            te = np.where(essays == ess)[0]
-            tr = np.where(essays != ess)[0]
-            model = fit_model(td, rows=tr, embedding=embedding, **params)
-            fs = td.fs.subset(te)
-            out = decide(fs, model.score(fs), model, th, sent_ids=td.gold["sent_id"].iloc[te].tolist())
-            for k, r in zip(te, out):
-                recs[k] = r
-        S = td.corpus.sentences.set_index("sent_id").loc[td.gold["sent_id"]].reset_index()
-        for i, rec in enumerate(recs):
-            raw = td.corpus.raw(S.at[i, "doc_id"])
-            s, e = int(S.at[i, "start"]), int(S.at[i, "end"])
-            _map_evidence(rec["evidence"], raw[s:e], s)
-        wide = pd.concat([S, pd.DataFrame(recs, columns=LABEL_COLUMNS)], axis=1)
-        raw = td.corpus.raw(S.at[0, "doc_id"])
-        gold = td.gold.sort_values("line", kind="stable").to_dict("records")  # file order, as the scorer reads it
-        for r in gold:
-            r["addressee"] = r["addressees"]
-        res = score_predictions(raw, predictions_from_wide(wide), gold)
-        res["predictions"] = wide
-        return res
-    if kind == "mit":
-        from sklearn.model_selection import GroupKFold
-        papers = td.mit["paper_id"].to_numpy()
-        pred = np.empty(len(td.mit), dtype=object)
-        heads = np.empty(len(td.mit), dtype=object)
-        for tr, te in GroupKFold(n_splits=n_splits).split(np.zeros(len(papers)), groups=papers):
-            model = fit_model(td, mit_rows=tr, embedding=embedding, **params)
-            pred[te], heads[te] = _mit_top_domains(model, td.mit["text"].iloc[te].tolist(), emb=td.mit_emb[te])
-        return _mit_result(td.mit, list(pred), list(heads))
-    raise ValueError(f"kind must be 'gold' or 'mit', not {kind!r}")
+    return {"accuracy": float(df["correct"].mean()) if len(df) else float("nan"), "n": int(len(df)),
+            "no_domain": int(df["predicted"].isna().sum()), "per_domain": per, "predictions": df}
 
 
 def format_report(res: dict) -> str:

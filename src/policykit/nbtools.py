@@ -10,8 +10,10 @@
 * :func:`evidence`, :func:`label_errors`, :func:`label_names`, :func:`group_sizes` — small views
   of library tables: the sentences behind a number (one column per facet, label names),
   disagreements with the gold, readable names;
-* :func:`cross_validated`, :func:`cached`, :func:`fingerprint`, :func:`quiet` — expensive,
-  deterministic results (grouped cross-validation) computed once per code/model/data version.
+* :func:`cross_validated`, :func:`cv_scores`, :func:`per_label_scores` — the out-of-fold
+  predictions ``policykit train`` keeps beside the shipped model, scored per genre or label;
+* :func:`cached`, :func:`fingerprint`, :func:`quiet` — expensive, deterministic results computed
+  once per code/model/data version.
 """
 
 from __future__ import annotations
@@ -301,27 +303,108 @@ def label_errors(pred, gold, facet: str, label: str | None = None):
     return out[["sent_id", "doc_id", "error", "predicted", "gold", "text"]].reset_index(drop=True)
 
 
-def cross_validated(kind: str = "gold", embedding: str = "minilm"):
-    """Out-of-fold predictions of :func:`policykit.evaluate.cross_validate`, cached.
+def cross_validated(kind: str = "units", model: str = "accurate"):
+    """The out-of-fold predictions written by ``policykit train`` beside the shipped model.
 
-    ``kind="gold"``: the wide table of leave-one-essay-out predictions on the dev gold (score it
-    with :func:`policykit.evaluate.evaluate_gold`); ``kind="mit"``: MIT risk descriptions with
-    ``domain``, ``predicted`` and ``correct`` (folds grouped by framework). Computing them takes
-    minutes; the result is kept by :func:`cached` under a :func:`fingerprint` of the extraction
-    code, corpus code, models, taxonomy and training data, so any change recomputes it.
+    Training cross-validates the extractor with folds of whole documents (5 folds over the
+    report's dev essays and the governance documents; MIT descriptions grouped by framework)
+    and keeps every held-out prediction, so the notebooks audit the extractor on text it was
+    not fitted on without retraining it (training takes half an hour).
+
+    Parameters
+    ----------
+    kind : {"units", "gold", "mit"}
+        ``units``: one row per annotated sentence of the training data: ``unit_id, doc_id,
+        sent_id, source_set, genre, doc_type, section, text, fold``, the gold ``role`` and label
+        lists, and the decisions ``pred_role, pred_role_score, pred_role_rule, pred_risk_domains,
+        pred_risk_subdomains, pred_instruments, pred_addressees``. ``gold``: the report's dev
+        sentences as a predicted wide view (``sent_id, doc_id, role, role_score, risk_domains,
+        risk_subdomains, instruments, addressees, text``) for :func:`label_errors`. ``mit``:
+        ``paper_id, fold, domain, predicted, correct``.
+    model : {"accurate", "fast"}
+        The tier whose cross-validation to read (``minilm`` / ``static`` are accepted too).
+
+    Raises
+    ------
+    InputError
+        If the model directory has no out-of-fold predictions (a model trained elsewhere).
     """
-    from .evaluate import cross_validate
-    from .extract.training import GOLD_FILE, MIT_FILE
+    import pandas as pd
 
-    src = Path(__file__).parent
-    key = fingerprint(src / "extract", src / "corpus", src / "evaluate.py", src / "embed.py",
-                      src / "taxonomy.py", config.MODELS_DIR, config.TAXONOMY_DIR, GOLD_FILE, MIT_FILE)
+    from .extract.crossval import CV_MIT_FILE, CV_PREDICTIONS_FILE
+    from .extract.training import MODEL_NAME, STUDENT_NAME
 
-    def build():
-        res = cross_validate(kind, embedding=embedding)
-        return res["predictions"]
+    tier = {"minilm": "accurate", "static": "fast"}.get(model, model)
+    if tier not in ("accurate", "fast") or kind not in ("units", "gold", "mit"):
+        raise InputError(None, f"unknown cross-validation {kind!r} of model {model!r}",
+                         'use kind "units", "gold" or "mit" and model "accurate" or "fast"')
+    d = config.MODELS_DIR / (MODEL_NAME if tier == "accurate" else STUDENT_NAME)
+    path = d / (CV_MIT_FILE if kind == "mit" else CV_PREDICTIONS_FILE)
+    if not path.exists():
+        raise InputError(path, "no out-of-fold predictions beside the model",
+                         "retrain the shipped model with `policykit train` (it writes them)")
+    df = pd.read_parquet(path)
+    for c in df.columns:  # Parquet list columns come back as arrays
+        if c.endswith(("risk_domains", "risk_subdomains", "instruments", "addressees")):
+            df[c] = df[c].map(lambda v: [] if v is None else [str(x) for x in v])
+    if kind != "gold":
+        return df
+    rep = df[df["source_set"] == "report"].drop_duplicates("sent_id")
+    out = pd.DataFrame({"sent_id": rep["sent_id"], "doc_id": rep["doc_id"], "role": rep["pred_role"],
+                        "role_score": rep["pred_role_score"],
+                        **{c: rep[f"pred_{c}"] for c in ("risk_domains", "risk_subdomains", "instruments",
+                                                          "addressees")},
+                        "text": rep["text"]})
+    return out.reset_index(drop=True)
 
-    return cached(f"cv-{kind}-{embedding}", key, build)
+
+def cv_scores(units, by: str = "genre", min_sentences: int = 1):
+    """Scorer metrics of out-of-fold predictions (``cross_validated("units")``) per group.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per value of ``by`` (plus ``all``): ``documents, sentences`` and the scorer's
+        summary metrics (role macro-F1, micro-F1 per facet, document-level F1), rounded to 3
+        decimals.
+    """
+    import pandas as pd
+
+    from .evaluate import score_aligned
+
+    def score(g):
+        summ = score_aligned(*_cv_records(g))["summary"]
+        return {"documents": int(g["doc_id"].nunique()), "sentences": int(len(g)),
+                **{k: v for k, v in summ.items() if k.endswith("f1") or k.endswith("accuracy")}}
+
+    rows = [{by: "all", **score(units)}]
+    for key, g in units.groupby(by, sort=True):
+        if len(g) >= min_sentences:
+            rows.append({by: key, **score(g)})
+    return pd.DataFrame(rows).set_index(by).round(3)
+
+
+def per_label_scores(units):
+    """Per-label precision, recall, F1 and support of out-of-fold predictions (scorer rules)."""
+    from .evaluate import score_aligned
+
+    return score_aligned(*_cv_records(units))["per_label"]
+
+
+def cv_role_confusion(units):
+    """Gold roles (rows) × predicted roles (columns) of out-of-fold predictions."""
+    from .evaluate import score_aligned
+
+    return score_aligned(*_cv_records(units))["role_confusion"]
+
+
+def _cv_records(units) -> tuple[list[dict], list[dict]]:
+    """Gold and predicted scorer records of ``cross_validated("units")`` rows."""
+    facets = ("risk_domains", "risk_subdomains", "instruments", "addressees")
+    gold = [{"essay_id": r["doc_id"], "role": r["role"], **{f: list(r[f]) for f in facets}}
+            for r in units.to_dict("records")]
+    pred = [{"role": r["pred_role"], **{f: list(r[f"pred_{f}"]) for f in facets}} for r in units.to_dict("records")]
+    return gold, pred
 
 
 def label_names(facet: str) -> dict[str, str]:

@@ -15,6 +15,10 @@ figure's data (:func:`round_figure`, called by :func:`policykit.figures.theme.ap
   are ratios of counts, exact unless a label flips;
 * p-values (columns named in :data:`P_COLUMNS`) keep :data:`P_SIGNIFICANT` = 3 significant digits,
   so that 1e-12 does not print as 0;
+* evidence keeps what is stable and drops what is not: a model reason's ``features`` are listed
+  by name in the order of their contribution, ``neighbours`` by sentence id in order of
+  similarity (a contribution to a logit is a sum over 384 noisy products: 1e-6 of noise moves
+  it by about 1e-4, enough to flip its second decimal now and then); cue spans stay as they are;
 * list cells (authors, labels, sentence ids) are joined with :data:`LIST_SEPARATOR` ``"; "``
   (the separator sidecars use for lists); dict cells (``scores``, ``evidence``) stay JSON, with
   their floats rounded the same way.
@@ -148,10 +152,34 @@ def rounded(df: pd.DataFrame, decimals: int | None = None) -> pd.DataFrame:
     return out
 
 
+def present_evidence(evidence: Any) -> Any:
+    """An ``evidence`` cell as people read it: model reasons' ``features`` and ``neighbours`` by
+    name / sentence id only, in rank order (see the module docstring); everything else as is."""
+    if isinstance(evidence, np.ndarray):
+        evidence = evidence.tolist()
+    if isinstance(evidence, dict):
+        if "kind" in evidence:
+            out = dict(evidence)
+            for key in ("features", "neighbours"):
+                v = out.get(key)
+                if isinstance(v, np.ndarray):
+                    v = v.tolist()
+                if isinstance(v, (list, tuple)):
+                    out[key] = [x[0] if isinstance(x, (list, tuple, np.ndarray)) and len(x) else x for x in v]
+            return out
+        return {k: present_evidence(v) for k, v in evidence.items()}
+    if isinstance(evidence, (list, tuple)):
+        return [present_evidence(v) for v in evidence]
+    return evidence
+
+
 def present_table(df: pd.DataFrame, sep: str = LIST_SEPARATOR) -> pd.DataFrame:
     """``df`` as it is written to CSV and XLSX: :func:`rounded`, lists joined with ``sep``,
-    dicts as JSON. Column names and row order are unchanged."""
+    dicts as JSON, evidence by :func:`present_evidence`. Column names and row order are
+    unchanged."""
     out = rounded(df)
+    if "evidence" in out.columns:
+        out["evidence"] = [present_evidence(v) for v in out["evidence"]]
     for c in out.columns:
         if out[c].dtype == object:
             out[c] = [list_cell(v, sep) for v in out[c]]

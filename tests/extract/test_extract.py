@@ -133,18 +133,44 @@ def test_classify_edge_cases():
         classify("a string")
 
 
-def test_run_in_headings_are_other_unless_imperative():
-    from policykit.extract.decide import is_heading_phrase
+def test_rules_decide_only_with_a_recorded_reason(wide):
+    """No rule overrides the learned decision without saying so in the role's evidence."""
+    from policykit.extract.vocab import ROLES
+    n_rule = 0
+    for r in wide.itertuples():
+        model_role = max(ROLES, key=lambda k: r.scores["role"].get(k, 0.0))
+        ev = r.evidence["role"][r.role]
+        rules = [e for e in ev if e["kind"] == "rule"]
+        if rules:
+            n_rule += 1
+            assert rules[0]["features"] and isinstance(rules[0]["features"][0][0], str)
+        if model_role != r.role:
+            assert rules and "overrides" in rules[0], (r.sent_id, r.role, r.scores["role"])
+        else:
+            assert not rules or r.section != "body" or "overrides" not in rules[0]
+    assert n_rule  # the report has title, author and bio lines
 
-    assert is_heading_phrase("Institutional structure.") and is_heading_phrase("Democratically-informed regulation.")
-    for text in ["Technologies are rarely neutral.", "This could occur sooner than expected.",
-                 "Risks from the technology cross borders.", "Suggestions include:", "the end."]:
-        assert not is_heading_phrase(text), text
-    out = classify(["Public participation and deliberation.", "Take back control."])
+
+def test_heading_and_imperative_rules_are_switches():
+    on = {"headings_are_other": True, "imperatives_are_proposals": True}
+    out = classify(["Public participation and deliberation.", "Take back control."], thresholds=on, kind="sentence")
     assert out["role"].tolist() == ["other", "proposal"]
     assert out.loc[0, "instruments"] == [] and out.loc[0, "evidence"]["role"]["other"][0]["kind"] == "rule"
-    kept = classify(["Public participation and deliberation."], thresholds={"headings_are_other": False})
-    assert kept.loc[0, "role"] != "other" or kept.loc[0, "evidence"]["role"]["other"][0]["kind"] == "model"
+    off = classify(["Public participation and deliberation."], kind="sentence",
+                   thresholds={"headings_are_other": False, "imperatives_are_proposals": False})
+    assert all(e["kind"] != "rule" for e in off.loc[0, "evidence"]["role"][off.loc[0, "role"]])
+
+
+def test_risk_descriptions_get_a_domain():
+    texts = ["Deepfakes: AI-generated audio and video used to impersonate people and deceive voters.",
+             "Toxic content"]
+    out = classify(texts, kind="risk")
+    assert out["risk_domains"].map(len).ge(1).all()
+    assert out["risk_subdomains"].map(len).ge(1).all()
+    for r in out.itertuples():
+        assert any(e["kind"] == "rule" for e in r.evidence["risk_domain"][r.risk_domains[0]]) or r.role != "other"
+    plain = classify(["The meeting took place on Tuesday."], kind="sentence")
+    assert plain.loc[0, "risk_domains"] == []
 
 
 def _wide(rows):

@@ -7,8 +7,12 @@ embedding it was trained on, and the encoder backend that computes that embeddin
 tier       model directory                 embedding  encoder
 =========  ==============================  =========  ===================================
 fast       ``data/models/extract-static``  static     model2vec (numpy)
-accurate   ``data/models/extract-minilm``  minilm     ONNX Runtime (fp32), see ``embed``
+accurate   ``data/models/extract-minilm``  minilm     torch (the fine-tuned MiniLM)
 =========  ==============================  =========  ===================================
+
+The accurate tier's sentence vectors come from its own fine-tuned encoder
+(:mod:`policykit.extract.encoder`, plain torch, fixed-shape batches). ``encoder="onnx"`` only
+changes the backend of the packaged, untuned MiniLM (:mod:`policykit.embed`: topics, search).
 
 ``auto`` picks ``accurate`` for corpora under :data:`AUTO_ACCURATE_MAX_WORDS` words and
 ``fast`` above. When the lead replaces the artefacts, only :data:`TIERS` changes.
@@ -29,7 +33,7 @@ from .. import config
 from ..errors import InputError
 
 #: Corpora with fewer words than this get the accurate tier under ``model="auto"``
-#: (~1 minute with the ONNX encoder on 2 cores); larger ones get the fast tier.
+#: (a few minutes with the fine-tuned encoder on 2 cores); larger ones get the fast tier.
 AUTO_ACCURATE_MAX_WORDS = 300_000
 MODEL_CHOICES = ("auto", "fast", "accurate")
 #: Encoder backends of the accurate tier (see :func:`policykit.embed.encoder_backend`).
@@ -64,7 +68,7 @@ class Tier:
 def _tiers() -> dict[str, Tier]:
     m = config.MODELS_DIR
     return {"fast": Tier("fast", "static", m / "extract-static", "numpy"),
-            "accurate": Tier("accurate", "minilm", m / "extract-minilm", "onnx")}
+            "accurate": Tier("accurate", "minilm", m / "extract-minilm", "torch")}
 
 
 def shipped_tiers() -> dict[str, Tier]:
@@ -79,7 +83,7 @@ def get_tier(name: str, encoder: str | None = None, model_dir: str | Path | None
     ----------
     name : {"fast", "accurate"}
     encoder : {"onnx", "torch"}, optional
-        Encoder backend of a MiniLM tier (default ``onnx``).
+        Backend of the packaged MiniLM in a MiniLM tier (default ``torch``).
     model_dir : path, optional
         A model directory written by ``policykit train --out``; its ``model.json`` says which
         embedding it uses.
@@ -91,8 +95,9 @@ def get_tier(name: str, encoder: str | None = None, model_dir: str | Path | None
                              "pass a directory written by `policykit train --out`")
         import json
         meta = json.loads((d / "model.json").read_text(encoding="utf-8"))
-        emb = (meta.get("params") or {}).get("embedding") or meta.get("embedding") or "minilm"
-        tier = Tier("custom", emb, d, "numpy" if emb == "static" else "onnx")
+        emb = "static" if meta.get("encoder") == "student" else (
+            (meta.get("params") or {}).get("embedding") or meta.get("embedding") or "minilm")
+        tier = Tier("custom", emb, d, "numpy" if emb == "static" else "torch")
     else:
         tiers = _tiers()
         if name not in tiers:

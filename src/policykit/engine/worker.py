@@ -34,20 +34,11 @@ def ensure_loaded(tier: Tier) -> float:
         return 0.0
     t0 = time.perf_counter()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from .. import embed
-    from ..extract.api import _pipeline
-    from ..extract.decide import load_thresholds
-    from ..extract.model import load_model
+    from ..extract.api import _pipeline, _thresholds, load_model
 
-    model = load_model(tier.embedding, tier.model_dir)
-    _pipeline(model, load_thresholds(None))
-    if tier.embedding == "static":
-        embed.load_static_model()
-    elif tier.encoder == "onnx":
-        from .onnx_encoder import get_encoder
-        get_encoder(embed.minilm_path())
-    else:
-        embed.load_sentence_transformer()
+    model = load_model(directory=tier.model_dir)
+    _pipeline(model, _thresholds(None, model))
+    model.encoder()
     _LOADED[key] = time.perf_counter() - t0
     return _LOADED[key]
 

@@ -3,31 +3,82 @@
 from __future__ import annotations
 
 import re
+import threading
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
 from .. import config
-from .components import build_pipeline
-from .decide import load_thresholds
-from .model import ExtractionModel, load_model
+from ..errors import InputError
+from .vocab import FACET_COLUMNS
 
-#: Embedding model used unless the caller asks for another (see :mod:`policykit.embed`).
-DEFAULT_EMBEDDING = getattr(config, "EXTRACT_EMBEDDING", "minilm")
+#: shipped model directories of the two tiers
+TIERS = {"accurate": "extract-minilm", "fast": "extract-static"}
+#: older names of the tiers (``embedding=``)
+_EMBEDDING_TIERS = {"minilm": "accurate", "static": "fast"}
+DEFAULT_TIER = "accurate"
+#: kept for callers of the earlier API
+DEFAULT_EMBEDDING = "minilm"
 LABEL_COLUMNS = ["role", "role_score", "risk_domains", "risk_subdomains", "instruments", "addressees",
                  "scores", "evidence"]
-FACET_COLUMNS = {"risk_domain": "risk_domains", "risk_subdomain": "risk_subdomains",
-                 "instrument": "instruments", "addressee": "addressees"}
-_PIPES: dict[tuple, object] = {}
+_LOCK = threading.Lock()
+_MODELS: dict[str, object] = {}
+_PIPES: dict[int, object] = {}
 
 
-def _pipeline(model: ExtractionModel, thresholds: dict):
-    key = (id(model), model.taxonomy_dir)
+def model_dir(tier: str = DEFAULT_TIER) -> Path:
+    """Directory of a shipped model tier (``accurate`` or ``fast``; ``minilm``/``static`` also work)."""
+    tier = _EMBEDDING_TIERS.get(tier, tier)
+    if tier not in TIERS:
+        raise InputError(None, f"unknown model {tier!r}", f"use one of {', '.join(TIERS)}")
+    return config.MODELS_DIR / TIERS[tier]
+
+
+def load_model(tier: str = DEFAULT_TIER, directory: str | Path | None = None):
+    """The shipped (or given) extraction model, loaded once per process."""
+    from .model import ExtractionModel
+    d = Path(directory) if directory is not None else model_dir(tier)
+    key = str(d.resolve())
+    with _LOCK:
+        if key not in _MODELS:
+            _MODELS[key] = ExtractionModel.load(d)
+        return _MODELS[key]
+
+
+def _resolve(model=None, model_dir_: str | Path | None = None, embedding: str | None = None):
+    from .model import ExtractionModel
+    if isinstance(model, ExtractionModel):
+        return model
+    if model_dir_ is not None:
+        return load_model(directory=model_dir_)
+    return load_model(model or _EMBEDDING_TIERS.get(embedding or "", None) or DEFAULT_TIER)
+
+
+def sentence_vectors(model, texts: Sequence[str], *, cache: bool = True, progress: bool = False) -> np.ndarray:
+    """The model's encoder vectors of ``texts`` (through :func:`policykit.embed.embed`, so they are
+    cached by content hash under ``config.embeddings_dir()``)."""
+    from ..embed import embed, register_encoder
+    name = model.embedding_name
+    register_encoder(name, model.encode, model.vector_dim)
+    return embed(list(texts), model=name, cache=cache, progress=progress)
+
+
+def _thresholds(thresholds, model) -> dict:
+    """The thresholds in force for sentences in their document and for snippets."""
+    from .decide import load_thresholds
+    return {"documents": load_thresholds(thresholds, model, documents=True),
+            "snippets": load_thresholds(thresholds, model, documents=False)}
+
+
+def _pipeline(model, thresholds: dict):
+    from .pipeline import build_pipeline
+    key = id(model)
     if key not in _PIPES:
-        _PIPES[key] = build_pipeline(model.taxonomy_dir, extractor=model)
+        _PIPES[key] = build_pipeline(model=model)
     nlp = _PIPES[key]
-    nlp.get_pipe("policykit_labeller").thresholds = thresholds
+    nlp.get_pipe("pk_labeller").thresholds = thresholds
     return nlp
 
 
@@ -70,19 +121,14 @@ def _map_evidence(evidence: dict, original: str, base: int) -> dict:
     return evidence
 
 
-def _run(texts: list[str], groups: list[str], sections: list[str], sent_ids: list[str | None],
-         model: ExtractionModel, thresholds: dict, vectors: np.ndarray | None, progress: bool,
-         desc: str) -> list[dict]:
+def _run(texts, groups, sections, sent_ids, model, thresholds, vectors, contexts, progress, desc,
+         risk: str | None = None) -> list[dict]:
     nlp = _pipeline(model, thresholds)
     docs = []
     for i, t in enumerate(texts):
         doc = nlp.make_doc(t)
-        doc.user_data["pk_text"] = t
-        doc.user_data["pk_group"] = groups[i]
-        doc.user_data["pk_section"] = sections[i]
-        doc.user_data["pk_sent_id"] = sent_ids[i]
-        if vectors is not None:
-            doc.user_data["pk_vector"] = vectors[i]
+        doc.user_data.update(pk_text=t, pk_group=groups[i], pk_section=sections[i], pk_sent_id=sent_ids[i],
+                             pk_vector=vectors[i], pk_context=contexts[i], pk_risk=risk)
         docs.append(doc)
     it = nlp.pipe(docs, batch_size=1000)
     if progress:
@@ -91,27 +137,26 @@ def _run(texts: list[str], groups: list[str], sections: list[str], sent_ids: lis
     return [d._.pk_labels for d in it]
 
 
-def extract(corpus, *, thresholds: dict | str | None = None, progress: bool = False,
-            embedding: str | None = None, model_dir: str | None = None,
-            embed_cache: bool | None = None) -> pd.DataFrame:
-    """Label every sentence of a corpus.
+def extract(corpus, *, thresholds: dict | str | None = None, progress: bool = False, model=None,
+            model_dir: str | Path | None = None, embed_cache: bool = True, embedding: str | None = None) -> pd.DataFrame:
+    """Label every sentence of a corpus: role, risk domains and subdomains, instruments, addressees.
 
     Parameters
     ----------
     corpus : policykit.corpus.Corpus
         From :func:`policykit.load`.
     thresholds : dict or path, optional
-        Overrides of ``data/models/thresholds.yaml``.
+        Overrides of the model's decision thresholds and of ``data/models/thresholds.yaml``.
     progress : bool
-        Show progress bars (embedding and labelling).
+        Show progress bars (encoding and labelling).
+    model : {"accurate", "fast"} or ExtractionModel, optional
+        The shipped tier to use (default ``accurate``), or a loaded model.
+    model_dir : path, optional
+        A model directory written by ``policykit train --out`` (overrides ``model``).
+    embed_cache : bool
+        Reuse / store the encoder's sentence vectors under ``config.embeddings_dir()``.
     embedding : {"minilm", "static"}, optional
-        Which shipped model to use (default :data:`DEFAULT_EMBEDDING`). ``static`` is many
-        times faster and somewhat less accurate (see ``policykit evaluate --cv``).
-    model_dir : str, optional
-        A model directory written by ``policykit train`` (overrides ``embedding``).
-    embed_cache : bool, optional
-        Reuse / store sentence embeddings in ``data/interim/embeddings`` (default: for MiniLM
-        only; static embeddings are cheaper to recompute than to cache).
+        Older name of the tier (``minilm`` = accurate, ``static`` = fast).
 
     Returns
     -------
@@ -120,19 +165,16 @@ def extract(corpus, *, thresholds: dict | str | None = None, progress: bool = Fa
         ``role``, ``role_score``, ``risk_domains``, ``risk_subdomains``, ``instruments``,
         ``addressees`` (label lists by descending score), ``scores`` and ``evidence``. One
         row per corpus sentence, in corpus order. Cue offsets index into ``corpus.raw(doc_id)``.
+        A sentence's labels depend only on its own document.
     """
-    from ..embed import embed
-    model = load_model(embedding or DEFAULT_EMBEDDING, model_dir)
-    th = load_thresholds(thresholds)
+    m = _resolve(model, model_dir, embedding)
+    th = _thresholds(thresholds, m)
     S = corpus.sentences.reset_index(drop=True)
     texts = S["text"].astype(str).tolist()
-    if texts:
-        use_cache = model.embedding == "minilm" if embed_cache is None else embed_cache
-        vectors = embed(texts, model=model.embedding, cache=use_cache, progress=progress)
-    else:
-        vectors = np.zeros((0, model.dim_), np.float32)
+    vectors = (sentence_vectors(m, texts, cache=embed_cache, progress=progress) if texts
+               else np.zeros((0, m.vector_dim), np.float32))
     recs = _run(texts, S["doc_id"].astype(str).tolist(), S["section"].astype(str).tolist(),
-                S["sent_id"].astype(str).tolist(), model, th, vectors, progress, "extract")
+                S["sent_id"].astype(str).tolist(), m, th, vectors, [True] * len(texts), progress, "extract")
     raws: dict[str, str] = {}
     for rec, doc_id, start, end in zip(recs, S["doc_id"].tolist(), S["start"].tolist(), S["end"].tolist()):
         if doc_id not in raws:
@@ -145,26 +187,43 @@ def extract(corpus, *, thresholds: dict | str | None = None, progress: bool = Fa
     return out
 
 
-def classify(texts: Sequence[str], *, thresholds: dict | str | None = None, embedding: str | None = None,
-             model_dir: str | None = None) -> pd.DataFrame:
-    """Label arbitrary snippets, each on its own (no neighbours, section ``body``).
+def classify(texts: Sequence[str], *, kind: str = "auto", thresholds: dict | str | None = None, model=None,
+             model_dir: str | Path | None = None, embedding: str | None = None) -> pd.DataFrame:
+    """Label arbitrary snippets, each on its own (no document context, section ``body``).
 
-    Returns one row per input with ``text`` and the label columns of :func:`extract`; cue
-    offsets index into the input string.
+    Parameters
+    ----------
+    texts : list of str
+        The snippets (a single string is refused: wrap it in a list).
+    kind : {"auto", "sentence", "risk"}
+        ``sentence``: decide as for a sentence of a document. ``risk``: every text describes a
+        risk (e.g. an MIT AI Risk Repository entry): it gets at least its best risk domain (and
+        that domain's best subdomain), whatever its role. ``auto`` (default): a text is read as a
+        risk description when the model's any-risk score reaches the ``risk`` threshold.
+    thresholds, model, model_dir, embedding
+        As for :func:`extract`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per input: ``text`` and the label columns of :func:`extract`; cue offsets index
+        into the input string.
     """
-    from ..embed import embed
     if isinstance(texts, str):
         raise TypeError("classify() takes a list of strings; wrap a single text in a list")
-    model = load_model(embedding or DEFAULT_EMBEDDING, model_dir)
-    th = load_thresholds(thresholds)
+    if kind not in ("auto", "sentence", "risk"):
+        raise InputError(None, f"unknown kind {kind!r}", "use 'auto', 'sentence' or 'risk'")
+    m = _resolve(model, model_dir, embedding)
+    th = _thresholds(thresholds, m)
     originals = ["" if t is None else str(t) for t in texts]
     clean = [" ".join(t.split()) for t in originals]
+    vectors = np.zeros((len(clean), m.vector_dim), np.float32)
     nonempty = [i for i, t in enumerate(clean) if t]
-    vectors = np.zeros((len(clean), model.dim_), np.float32)
     if nonempty:
-        vectors[nonempty] = embed([clean[i] for i in nonempty], model=model.embedding, cache=False)
+        vectors[nonempty] = sentence_vectors(m, [clean[i] for i in nonempty], cache=False)
     recs = _run(clean, [f"__classify_{i}" for i in range(len(clean))], ["body"] * len(clean),
-                [None] * len(clean), model, th, vectors, False, "classify")
+                [None] * len(clean), m, th, vectors, [False] * len(clean), False, "classify",
+                risk=None if kind == "sentence" else kind)
     for rec, orig in zip(recs, originals):
         _map_evidence(rec["evidence"], orig, 0)
     df = pd.DataFrame(recs, columns=LABEL_COLUMNS) if recs else pd.DataFrame(columns=LABEL_COLUMNS)

@@ -14,14 +14,7 @@ import numpy as np
 from spacy.attrs import IDX
 
 from ..taxonomy import Taxonomy
-from .components import ROLE_CUE_FACET, STRUCT_FEATURES
-
-#: role cue groups whose first occurrence marks the end of a proposal's subject
-SUBJECT_END_CUES = ("deontic_modal", "necessity_adjective", "proposal_verb", "hypothetical_measure", "commitment")
-ADDR_POSITIONS = ("anywhere", "before_modal", "opening", "subject_of_modal")
-#: deontic cues whose grammatical subject is the addressee ("governments should", "China must")
-MODAL_WORDS = {"should", "must", "shall", "need", "ought", "have", "has"}
-_PASSIVE_AUX = {"be", "been"}
+from .vocab import ADDR_POSITIONS, ROLE_CUE_FACET, STRUCT_FEATURES, SUBJECT_END_CUES, layout_rules
 
 
 @dataclass
@@ -85,6 +78,24 @@ class FeatureSet:
             nxt[:-1][same] = mat[1:][same]
         return prev, nxt
 
+    def rule_matrix(self) -> np.ndarray:
+        """The rule features of every sentence as one matrix (:func:`rule_feature_names` order):
+        role cue groups, layout flags, cue counts per domain, subdomain and instrument, addressee
+        cues by position, and the passive flag."""
+        n = len(self)
+        passive = self.passive if self.passive is not None else np.zeros(n, np.float32)
+        return np.hstack([self.role_cues, self.struct, self.dom, self.sub, self.inst,
+                          self.addr.reshape(n, -1), passive.reshape(n, 1)]).astype(np.float32)
+
+
+def rule_feature_names(tax: Taxonomy) -> list[str]:
+    """Names of the columns of :meth:`FeatureSet.rule_matrix`."""
+    role_ids, dom_ids, sub_ids, inst_ids, addr_ids = _ids(tax)
+    return ([f"cue:{g}" for g in role_ids] + [f"layout:{k}" for k in STRUCT_FEATURES]
+            + [f"risk cue:{d}" for d in dom_ids] + [f"risk cue:{s}" for s in sub_ids]
+            + [f"instrument cue:{i}" for i in inst_ids]
+            + [f"addressee cue:{a} ({p})" for a in addr_ids for p in ADDR_POSITIONS] + ["layout:passive"])
+
 
 def _ids(tax: Taxonomy):
     return ([g.id for g in tax.role_cues], tax.ids("risk_domain"), tax.ids("risk_subdomain"),
@@ -117,6 +128,7 @@ def featurize(docs, tax: Taxonomy, emb: np.ndarray, groups=None, sections=None) 
     struct = np.zeros((n, len(STRUCT_FEATURES)), np.float32)
     passive = np.zeros(n, np.float32)
     subject_end = set(SUBJECT_END_CUES)
+    R = layout_rules()
     cues_all = []
     texts = []
     for j, doc in enumerate(docs):
@@ -135,8 +147,8 @@ def featurize(docs, tax: Taxonomy, emb: np.ndarray, groups=None, sections=None) 
             k = int(np.searchsorted(doc.to_array([IDX]).ravel(), first_modal, side="left"))
             if 0 < k < len(doc):
                 subj = (doc[max(0, k - 5)].idx, first_modal)
-                if k + 2 < len(doc) and doc[k + 1].lower_ in _PASSIVE_AUX and \
-                        doc[k + 2].lower_.endswith(("ed", "en", "wn", "lt", "ne")):
+                if k + 2 < len(doc) and doc[k + 1].lower_ in R["passive_auxiliaries"] and \
+                        doc[k + 2].lower_.endswith(R["participle_endings"]):
                     passive[j] = 1.0
         for f, lab, s, e, _ in cues:
             if f in mats:

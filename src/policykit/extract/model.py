@@ -1,531 +1,509 @@
-"""The learned scorers of the extraction, fitted together as one :class:`ExtractionModel`.
+"""The learned part of the extraction: a fine-tuned sentence encoder with one head per facet,
+and a document model that rereads each document's sentences in order.
 
-All scorers are logistic regressions on the same transparent inputs:
+Architecture::
 
-``role``
-    multinomial over claim / proposal / other on ``[embedding, role cue groups, structure,
-    context]`` (context = the same cues of the previous and next sentence), fitted on body
-    sentences of the gold (non-body sections are `other` by rule).
-``mit_domain`` / ``mit_subdomain``
-    multinomial classifiers of the MIT AI Risk Repository's risk descriptions (domains; and
-    subdomains, with the gold risk sentences added) on the embedding alone.
-``risk_domain``
-    one binary head per domain on ``[embedding, the domain's cue count, the MIT classifier's
-    probability of the domain]`` for the sentence and its neighbours, fitted on the gold
-    claim and proposal sentences.
-``risk_subdomain``
-    within an assigned domain, the subdomain shares of the MIT subdomain classifier adjusted
-    by the subdomains' cue counts.
-``instrument``
-    one shared head over (sentence, instrument) pairs with label-specific evidence: cue hits,
-    similarity to the instrument's description, similarity to the nearest gold proposals with
-    that instrument (other documents only, when fitting), and per-label cue reliability; fitted
-    on the gold proposals without class re-weighting (so its scores are calibrated and it also
-    scores rare instruments).
-``addressee``
-    one binary head per addressee on ``[embedding, addressee cues anywhere / before the first
-    deontic cue / in the opening words, role cue groups]``, fitted on the gold proposals.
+    sentence ──MiniLM layers 0..k-1 (packaged, frozen)──layers k..5 (fine-tuned)──mean pool──▶ e_i
+    sentence model:  x_i = [ e_i, rule features_i ] ──linear heads──▶ logits_i
+        heads: role (softmax over claim/proposal/other), risk (any risk at all), risk_domain,
+               risk_subdomain, instrument, addressee (one sigmoid per label)
+    document model:  [logits_i, rule features_i] for i = 1..n ──BiGRU──▶ new logits_i
+                     (:class:`policykit.extract.sequence.DocumentModel`)
 
-Artefacts are stored as ``weights.safetensors`` (arrays) + ``model.json`` (names, labels,
-hyper-parameters, provenance); nothing is pickled.
+Rule features are the cue counts and layout flags of
+:meth:`policykit.extract.features.FeatureSet.rule_matrix`: inputs like any other, never
+overrides. Losses are masked by the annotation scheme: risk facets on claims and proposals (and
+on the MIT risk descriptions, which carry a domain and sometimes a subdomain but no role),
+instruments and addressees on proposals only.
+
+The document model is fitted on out-of-fold sentence-model logits of grouped cross-validation
+(:mod:`policykit.extract.training`), so it learns how far to trust them on unseen documents.
+Sentences of a document get the document model's scores; snippets without a document (
+:func:`policykit.extract.classify`) get the sentence model's. Each path has its own
+temperatures and thresholds (:mod:`policykit.extract.calibration`), fitted on out-of-fold
+scores, never on the rows they are applied to.
 """
 
 from __future__ import annotations
 
+import copy
 import json
+import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
 from .. import config
 from ..errors import InputError
-from ..taxonomy import Taxonomy, load_taxonomy
-from .components import STRUCT_FEATURES
-from .features import ADDR_POSITIONS, FeatureSet
+from . import encoder as enc
+from .vocab import ROLES
 
-FORMAT_VERSION = 1
-_CROSSFIT_CACHE: dict = {}
-ROLES = ("claim", "proposal", "other")
-PAIR_FEATURES = ("cue count", "cue present", "description similarity", "description margin",
-                 "nearest example similarity", "top-3 example similarity", "nearest example margin",
-                 "top-3 example margin", "share of the sentence's instrument cues", "log examples")
+FORMAT_VERSION = 2
+#: the heads, in this order in every score table
+HEADS = ("role", "risk", "risk_domain", "risk_subdomain", "instrument", "addressee")
+#: vectors are multiplied by this before the heads (unit vectors have tiny components)
+VEC_SCALE = 20.0
 
 
-# ----------------------------------------------------------------------------- linear heads
-@dataclass
-class LinearHead:
-    """A fitted linear model in plain arrays (softmax over classes, or one sigmoid)."""
-
-    coef: np.ndarray          # (k, d) or (1, d)
-    intercept: np.ndarray     # (k,) or (1,)
-    kind: str                 # "softmax" | "sigmoid"
-
-    @classmethod
-    def fit(cls, X, y, *, C: float, kind: str, class_weight="balanced", sample_weight=None,
-            classes=None) -> "LinearHead":
-        from sklearn.linear_model import LogisticRegression
-        lr = LogisticRegression(C=C, max_iter=5000, class_weight=class_weight)
-        lr.fit(X, y, sample_weight=sample_weight)
-        coef, icpt = lr.coef_.astype(np.float32), lr.intercept_.astype(np.float32)
-        if kind == "softmax" and classes is not None:
-            full_c = np.zeros((len(classes), X.shape[1]), np.float32)
-            full_i = np.full(len(classes), -30.0, np.float32)
-            if len(lr.classes_) == 2:  # sklearn stores one row for two classes: z(c1) - z(c0)
-                c0, c1 = (int(c) for c in lr.classes_)
-                full_c[c0], full_i[c0] = 0.0, 0.0
-                full_c[c1], full_i[c1] = coef[0], icpt[0]
-            else:
-                for r, c in enumerate(lr.classes_):
-                    full_c[int(c)], full_i[int(c)] = coef[r], icpt[r]
-            coef, icpt = full_c, full_i
-        return cls(coef, icpt, kind)
-
-    def decision(self, X) -> np.ndarray:
-        return X @ self.coef.T + self.intercept
-
-    def proba(self, X) -> np.ndarray:
-        z = self.decision(X)
-        if self.kind == "sigmoid":
-            return 1.0 / (1.0 + np.exp(-np.clip(z[:, 0], -40, 40)))
-        z = z - z.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
-
-    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
-        return {f"{prefix}.coef": self.coef, f"{prefix}.intercept": self.intercept}
-
-    @classmethod
-    def from_arrays(cls, arrays: dict, prefix: str, kind: str) -> "LinearHead":
-        return cls(np.asarray(arrays[f"{prefix}.coef"], np.float32),
-                   np.asarray(arrays[f"{prefix}.intercept"], np.float32), kind)
-
-
-def _constant_head(d: int, p: float) -> LinearHead:
-    p = min(max(p, 1e-4), 1 - 1e-4)
-    return LinearHead(np.zeros((1, d), np.float32), np.array([np.log(p / (1 - p))], np.float32), "sigmoid")
-
-
-# ----------------------------------------------------------------------------- scores
 @dataclass
 class Scores:
-    """Scores of a :class:`FeatureSet` (rows = sentences)."""
+    """Calibrated scores of every label for a run of sentences (rows in input order)."""
 
-    role: np.ndarray          # (n, 3) in ROLES order
-    risk_domain: np.ndarray   # (n, n_domains)
-    risk_subdomain: np.ndarray  # (n, n_subdomains): P(domain) x share within domain
-    sub_share: np.ndarray     # (n, n_subdomains): share within its domain
-    instrument: np.ndarray    # (n, n_instruments)
-    addressee: np.ndarray     # (n, n_addressees)
-    mit_domain: np.ndarray    # (n, n_domains) MIT classifier probabilities
-    pair: np.ndarray | None = None  # (n, n_instruments, k) instrument pair features
+    role: np.ndarray            # (n, 3) softmax over ROLES
+    risk: np.ndarray            # (n,) probability that the sentence raises any risk
+    risk_domain: np.ndarray     # (n, 7)
+    risk_subdomain: np.ndarray  # (n, 24)
+    instrument: np.ndarray      # (n, 21)
+    addressee: np.ndarray       # (n, 6)
+    inputs: np.ndarray | None = None           # (n, d_in) sentence-model inputs, for explanations
+    sentence_logits: dict | None = None        # the sentence model's logits
+    final_logits: dict | None = None           # the logits the scores come from
+
+    def __len__(self) -> int:
+        return len(self.role)
 
 
-# ----------------------------------------------------------------------------- the model
+def calibrate_logits(logits: dict[str, np.ndarray], calib: dict) -> Scores:
+    """Calibrated :class:`Scores` from raw logits: ``calib[head] = (a, b)``; the role is the
+    softmax of ``a * logits``, every other head the sigmoid of ``a * logit + b``."""
+    z = logits["role"] * calib["role"][0]
+    z = z - z.max(axis=1, keepdims=True)
+    role = np.exp(z)
+    role /= role.sum(axis=1, keepdims=True)
+
+    def sig(h):
+        a, b = calib[h]
+        return (1.0 / (1.0 + np.exp(-np.clip(a * logits[h] + b, -60, 60)))).astype(np.float32)
+
+    return Scores(role.astype(np.float32), sig("risk")[:, 0], sig("risk_domain"), sig("risk_subdomain"),
+                  sig("instrument"), sig("addressee"))
+
+
 class ExtractionModel:
-    """All learned scorers of the extraction.
+    """Fine-tuned MiniLM encoder + per-facet heads (scikit-learn conventions).
 
     Parameters
     ----------
-    embedding : {"minilm", "static"}
-        Sentence-embedding model (see :mod:`policykit.embed`).
-    emb_scale : float
-        Factor on the (unit-length) embedding relative to the cue features.
-    ctx_weight : float
-        Factor on the neighbours' features.
-    role_C, risk_C, mit_C, inst_C, addr_C : float
-        Inverse L2 regularisation strengths of the heads.
-    sub_cue_weight : float
-        Weight of a subdomain's cue count (log1p) added to the MIT subdomain log-probability.
-    gold_weight : float
-        Sample weight of a gold risk sentence relative to an MIT description in the subdomain
-        classifier.
-    mit_weight : float
-        Sample weight of an MIT risk description (a positive of its domain, a negative of the
-        others) relative to a gold sentence in the risk-domain heads; their MIT-classifier input
-        is cross-fitted by framework (``Paper_ID``) so that it is not in-sample. Default 0: in
-        grouped CV, 0.2 raised MIT top-domain accuracy of the heads from 0.65 to 0.76 but cut the
-        dev-gold risk-domain micro-F1 from 0.73 to 0.57 (the heads then fire on far too many
-        essay sentences), so MIT descriptions reach the heads only through the MIT classifier.
-    taxonomy_dir : str, optional
-        Taxonomy to use (default ``data/taxonomy``).
+    first_tuned_layer : int
+        Layers from this one up are fine-tuned (0-5); the ones below stay packaged.
+    epochs, batch_size, lr, head_lr, weight_decay, dropout : training schedule (AdamW, one-cycle).
+    rules : bool
+        Give the heads the rule features (cue counts, layout flags).
+    pos_weight : float
+        Positive labels of a multi-label head weigh ``(negatives / positives) ** pos_weight``
+        (capped at 30) in its loss, so that rare labels are learned too (0: unweighted).
+    label_sum : bool
+        Sum a multi-label head's loss over its labels (each label weighs as a binary task of its
+        own) instead of averaging it (times the square root of the number of labels).
+    seed : int
+    threads : int
+        torch threads while training (fixed, so that training is deterministic on one machine).
     """
 
-    def __init__(self, embedding: str = "minilm", emb_scale: float = 2.0, ctx_weight: float = 0.5,
-                 role_C: float = 1.0, risk_C: float = 0.3, mit_C: float = 10.0, inst_C: float = 1.0,
-                 addr_C: float = 1.0, sub_cue_weight: float = 1.0, gold_weight: float = 3.0,
-                 mit_weight: float = 0.0, taxonomy_dir: str | None = None):
-        self.embedding = embedding
-        self.emb_scale = emb_scale
-        self.ctx_weight = ctx_weight
-        self.role_C = role_C
-        self.risk_C = risk_C
-        self.mit_C = mit_C
-        self.inst_C = inst_C
-        self.addr_C = addr_C
-        self.sub_cue_weight = sub_cue_weight
-        self.gold_weight = gold_weight
-        self.mit_weight = mit_weight
-        self.taxonomy_dir = taxonomy_dir
+    def __init__(self, first_tuned_layer: int = 3, epochs: int = 8, batch_size: int = 32, lr: float = 1e-4,
+                 head_lr: float = 2e-3, weight_decay: float = 0.01, rules: bool = True, dropout: float = 0.1,
+                 pos_weight: float = 0.0, label_sum: bool = False, seed: int = config.SEED, threads: int = 2):
+        self.first_tuned_layer = first_tuned_layer
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.head_lr = head_lr
+        self.weight_decay = weight_decay
+        self.rules = rules
+        self.pos_weight = pos_weight
+        self.label_sum = label_sum
+        self.dropout = dropout
+        self.seed = seed
+        self.threads = threads
 
-    # ------------------------------------------------------------------ params
     def get_params(self) -> dict:
-        return {k: getattr(self, k) for k in ("embedding", "emb_scale", "ctx_weight", "role_C", "risk_C",
-                                              "mit_C", "inst_C", "addr_C", "sub_cue_weight", "gold_weight",
-                                              "mit_weight", "taxonomy_dir")}
+        return {k: getattr(self, k) for k in ("first_tuned_layer", "epochs", "batch_size", "lr", "head_lr",
+                                              "weight_decay", "rules", "dropout", "pos_weight", "label_sum",
+                                              "seed", "threads")}
 
+    # ------------------------------------------------------------------ layout of the head input
     @property
-    def taxonomy(self) -> Taxonomy:
-        return load_taxonomy(self.taxonomy_dir)
+    def input_dim(self) -> int:
+        return enc.HIDDEN + (self.n_rules_ if self.rules else 0)
 
-    # ------------------------------------------------------------------ design matrices
-    def _role_X(self, fs: FeatureSet) -> np.ndarray:
-        base = np.hstack([fs.role_cues, fs.struct])
-        prev, nxt = fs.context(base)
-        w = self.ctx_weight
-        return np.hstack([self.emb_scale * fs.emb, base, w * prev, w * nxt]).astype(np.float32)
+    def input_blocks(self) -> list[tuple[str, int, int]]:
+        """``(name, start, end)`` of every block of the sentence model's input."""
+        out = [("sentence text", 0, enc.HIDDEN)]
+        if self.rules:
+            out.append(("rules", enc.HIDDEN, enc.HIDDEN + self.n_rules_))
+        return out
 
-    def role_feature_names(self) -> list[str]:
-        cues = [f"cue:{g.id}" for g in self.taxonomy.role_cues] + [f"layout:{k}" for k in STRUCT_FEATURES]
-        return cues + [f"previous {c}" for c in cues] + [f"next {c}" for c in cues]
-
-    def _dom_X(self, fs: FeatureSet, mitp: np.ndarray, d: int) -> np.ndarray:
-        cols = np.stack([fs.dom[:, d], mitp[:, d]], axis=1)
-        prev, nxt = fs.context(cols)
-        w = self.ctx_weight
-        return np.hstack([self.emb_scale * fs.emb, cols, w * prev, w * nxt]).astype(np.float32)
-
-    DOM_FEATURES = ("cue count", "MIT-description classifier", "previous cue count",
-                    "previous MIT-description classifier", "next cue count", "next MIT-description classifier")
-
-    def _addr_X(self, fs: FeatureSet) -> np.ndarray:
-        passive = fs.passive if fs.passive is not None else np.zeros(len(fs), np.float32)
-        return np.hstack([self.emb_scale * fs.emb, fs.addr.reshape(len(fs), -1), fs.role_cues,
-                          passive[:, None]]).astype(np.float32)
-
-    def addr_feature_names(self) -> list[str]:
-        names = [f"addressee cue {a} ({p})" for a in self.taxonomy.ids("addressee") for p in ADDR_POSITIONS]
-        return names + [f"cue:{g.id}" for g in self.taxonomy.role_cues] + ["passive after the modal verb"]
-
-    def _pair_X(self, fs: FeatureSet, exclude_groups: bool = False) -> np.ndarray:
-        """(n, n_instruments, k) pair features for the instrument head: the label-specific
-        evidence of :data:`PAIR_FEATURES`, then the cue-present flag once per label (so the
-        head learns how reliable each label's cues are)."""
-        n, L = len(fs), len(self.inst_labels_)
-        desc = fs.emb @ self.inst_desc_.T                                   # (n, L)
-        mem = self.inst_mem_emb_.astype(np.float32)
-        sims = fs.emb @ mem.T if len(mem) else np.zeros((n, 0), np.float32)  # (n, m)
-        if exclude_groups and len(mem):
-            same = fs.groups[:, None] == self.inst_mem_groups_[None, :]
-            sims = np.where(same, -1.0, sims)
-        Y = self.inst_mem_Y_
-        knn1 = np.full((n, L), -1.0, np.float32)
-        knn3 = np.full((n, L), -1.0, np.float32)
-        for j in range(L):
-            pos = np.where(Y[:, j])[0]
-            if len(pos):
-                sj = sims[:, pos]
-                knn1[:, j] = sj.max(axis=1)
-                k = min(3, len(pos))
-                knn3[:, j] = np.partition(sj, len(pos) - k, axis=1)[:, len(pos) - k:].mean(axis=1)
-        cue = fs.inst
-        tot = cue.sum(axis=1, keepdims=True)
-        prior = np.broadcast_to(np.log1p(Y.sum(axis=0)).astype(np.float32), cue.shape)
-        feats = [cue, (cue > 0).astype(np.float32), desc, desc - desc.max(axis=1, keepdims=True), knn1, knn3,
-                 knn1 - knn1.max(axis=1, keepdims=True), knn3 - knn3.max(axis=1, keepdims=True),
-                 cue / np.maximum(tot, 1e-9), prior]
-        base = np.stack(feats, axis=2)                                      # (n, L, 10)
-        onehot = np.eye(L, dtype=np.float32)[None, :, :] * (cue > 0).astype(np.float32)[:, :, None]
-        return np.concatenate([base, onehot], axis=2).astype(np.float32)
-
-    def pair_feature_names(self) -> list[str]:
-        return list(PAIR_FEATURES) + [f"cue present: {lab}" for lab in self.inst_labels_]
+    def head_inputs(self, E: np.ndarray, rule_mat: np.ndarray | None) -> np.ndarray:
+        """The sentence model's input of every sentence: its vector and rule features."""
+        parts = [np.asarray(E, np.float32) * VEC_SCALE]
+        if self.rules:
+            R = np.zeros((len(E), self.n_rules_), np.float32) if rule_mat is None else np.asarray(rule_mat, np.float32)
+            parts.append(R / self.rule_scale_)
+        return np.hstack(parts).astype(np.float32)
 
     # ------------------------------------------------------------------ fit
-    def fit(self, fs: FeatureSet, labels: dict, mit: dict | None = None, *, label_embed=None) -> "ExtractionModel":
-        """Fit every scorer.
+    @property
+    def taxonomy(self):
+        from ..taxonomy import load_taxonomy
+        return load_taxonomy()
+
+    def fit(self, texts: Sequence[str], rule_mat: np.ndarray, targets: dict, masks: dict,
+            progress: bool = False) -> "ExtractionModel":
+        """Fine-tune the encoder and fit the sentence model's heads.
 
         Parameters
         ----------
-        fs : FeatureSet
-            Gold sentences (in document order) with their features.
-        labels : dict
-            ``role`` (n,) array of role ids; ``risk_domain`` (n, 7), ``risk_subdomain`` (n, 24),
-            ``instrument`` (n, 21), ``addressee`` (n, 6) boolean arrays; ``sent_id`` (n,).
-        mit : dict, optional
-            ``emb`` (m, d), ``domain`` (m,) int index, ``subdomain`` (m,) int index or -1.
-        label_embed : callable, optional
-            ``texts -> embeddings`` for the instrument descriptions (default :func:`policykit.embed.embed`).
+        texts : sequence of str
+            Sentence texts.
+        rule_mat : numpy.ndarray (n, n_rules)
+            Rule features of every sentence.
+        targets : dict
+            ``role`` (n,) int in ROLES order; ``risk`` (n,) float; ``risk_domain`` (n, 7),
+            ``risk_subdomain`` (n, 24), ``instrument`` (n, 21), ``addressee`` (n, 6) float.
+        masks : dict
+            Per head, (n,) bool: which rows carry a target for it.
         """
-        tax = self.taxonomy
-        self.dom_labels_ = tax.ids("risk_domain")
-        self.sub_labels_ = tax.ids("risk_subdomain")
-        self.inst_labels_ = tax.ids("instrument")
-        self.addr_labels_ = tax.ids("addressee")
-        self.sub_parent_ = np.array([self.dom_labels_.index(tax.parent("risk_subdomain", s)) for s in self.sub_labels_])
-        role = np.asarray(labels["role"])
-        body = fs.sections == "body"
-        cp = role != "other"
-        prop = role == "proposal"
-        d = fs.emb.shape[1]
-        self.dim_ = d
-
-        # role
-        Xr = self._role_X(fs)
-        yr = np.array([ROLES.index(r) for r in role])
-        self.role_head_ = LinearHead.fit(Xr[body], yr[body], C=self.role_C, kind="softmax", classes=ROLES)
-
-        # MIT classifiers
-        Yd = np.asarray(labels["risk_domain"], bool)
-        Ys = np.asarray(labels["risk_subdomain"], bool)
-        if mit is not None and len(mit["emb"]):
-            Em = np.asarray(mit["emb"], np.float32)
-            self.mit_dom_head_ = LinearHead.fit(Em, np.asarray(mit["domain"]), C=self.mit_C, kind="softmax",
-                                                class_weight=None, classes=self.dom_labels_)
-            msub = np.asarray(mit["subdomain"])
-            keep = msub >= 0
-            Xs, ys, ws = [Em[keep]], [msub[keep]], [np.ones(keep.sum())]
-        else:
-            self.mit_dom_head_ = LinearHead(np.zeros((len(self.dom_labels_), d), np.float32),
-                                            np.zeros(len(self.dom_labels_), np.float32), "softmax")
-            Xs, ys, ws = [], [], []
-        gr, gc = np.where(Ys & cp[:, None])
-        if len(gr):
-            Xs.append(fs.emb[gr]); ys.append(gc); ws.append(np.full(len(gr), self.gold_weight))
-        if ys and len(np.unique(np.concatenate(ys))) > 1:
-            self.mit_sub_head_ = LinearHead.fit(np.vstack(Xs), np.concatenate(ys), C=self.mit_C, kind="softmax",
-                                                class_weight=None, sample_weight=np.concatenate(ws),
-                                                classes=self.sub_labels_)
-        else:
-            self.mit_sub_head_ = LinearHead(np.zeros((len(self.sub_labels_), d), np.float32),
-                                            np.zeros(len(self.sub_labels_), np.float32), "softmax")
-
-        # risk domains (gold claim + proposal sentences, plus MIT descriptions with a small weight)
-        mitp = self.mit_dom_head_.proba(fs.emb)
-        mfs = mit.get("fs") if mit is not None else None
-        use_mit = mfs is not None and self.mit_weight > 0 and len(mfs)
-        if use_mit:
-            mit_dom = np.asarray(mit["domain"])
-            mit_mitp = self._crossfit_mit(np.asarray(mit["emb"], np.float32), mit_dom,
-                                          np.asarray(mit.get("groups", np.arange(len(mit_dom)))))
-        self.dom_heads_ = []
-        for j in range(len(self.dom_labels_)):
-            X = self._dom_X(fs, mitp, j)[cp]
-            y = Yd[cp, j]
-            w = np.ones(len(y))
-            if use_mit:
-                X = np.vstack([X, self._dom_X(mfs, mit_mitp, j)])
-                y = np.concatenate([y, mit_dom == j])
-                w = np.concatenate([w, np.full(len(mfs), self.mit_weight)])
-            if y.sum() >= 2 and (~y).sum() >= 2:
-                self.dom_heads_.append(LinearHead.fit(X, y, C=self.risk_C, kind="sigmoid", sample_weight=w))
-            else:
-                self.dom_heads_.append(_constant_head(X.shape[1], (y.sum() + 0.5) / (len(y) + 1)))
-
-        # instruments: pair head over (proposal, instrument)
-        from ..embed import embed as _embed
-        label_embed = label_embed or (lambda texts: _embed(texts, model=self.embedding, cache=False))
-        Yi = np.asarray(labels["instrument"], bool)
-        descs = [f"{lab.name}: {lab.description}" for lab in tax.facet("instrument").labels]
-        self.inst_desc_ = np.asarray(label_embed(descs), np.float32)
-        self.inst_mem_emb_ = fs.emb[prop].astype(np.float16)
-        self.inst_mem_Y_ = Yi[prop]
-        self.inst_mem_groups_ = fs.groups[prop]
-        P = self._pair_X(fs.subset(np.where(prop)[0]), exclude_groups=True)
-        self.inst_head_ = LinearHead.fit(P.reshape(-1, P.shape[-1]), Yi[prop].reshape(-1), C=self.inst_C,
-                                         kind="sigmoid", class_weight=None)
-
-        # addressees (gold proposals)
-        Ya = np.asarray(labels["addressee"], bool)
-        Xa = self._addr_X(fs)
-        self.addr_heads_ = []
-        for j in range(len(self.addr_labels_)):
-            y = Ya[prop, j]
-            if y.sum() >= 2 and (~y).sum() >= 2:
-                self.addr_heads_.append(LinearHead.fit(Xa[prop], y, C=self.addr_C, kind="sigmoid"))
-            else:
-                self.addr_heads_.append(_constant_head(Xa.shape[1], (y.sum() + 0.5) / (len(y) + 1)))
-
-        # memory of gold sentences for neighbour evidence
-        self.mem_emb_ = fs.emb.astype(np.float16)
-        self.mem_ids_ = [str(s) for s in labels.get("sent_id", [f"train-{i}" for i in range(len(fs))])]
-        self.mem_labels_ = {
-            "role": role.tolist(),
-            "risk_domain": Yd, "risk_subdomain": Ys, "instrument": Yi, "addressee": Ya,
-        }
-        self.n_train_ = {"gold_sentences": int(len(fs)), "mit_descriptions": int(0 if mit is None else len(mit["emb"]))}
+        import torch
+        from tqdm.auto import tqdm
+        threads = torch.get_num_threads()
+        torch.set_num_threads(self.threads)
+        try:
+            torch.manual_seed(self.seed)
+            rng = np.random.default_rng(self.seed)
+            texts = [str(t) for t in texts]
+            n = len(texts)
+            tax = self.taxonomy
+            self.labels_ = {"role": list(ROLES), **{f: tax.ids(f) for f in
+                                                     ("risk_domain", "risk_subdomain", "instrument", "addressee")}}
+            self.subdomain_parent_ = np.array([self.labels_["risk_domain"].index(tax.parent("risk_subdomain", s))
+                                               for s in self.labels_["risk_subdomain"]])
+            rule_mat = np.asarray(rule_mat, np.float32)
+            self.n_rules_ = rule_mat.shape[1]
+            self.rule_scale_ = (rule_mat.std(axis=0) + 1e-3).astype(np.float32)
+            cache = _bottom_cache(texts, self.first_tuned_layer)
+            base = enc.base_encoder()
+            net = _Net(base, self.first_tuned_layer, self.input_dim, {h: _head_size(h) for h in HEADS}, self.dropout)
+            R = torch.from_numpy(self.head_inputs(np.zeros((n, enc.HIDDEN), np.float32), rule_mat)[:, enc.HIDDEN:])
+            opt = torch.optim.AdamW([{"params": net.top.parameters(), "lr": self.lr},
+                                     {"params": net.heads.parameters(), "lr": self.head_lr}],
+                                    weight_decay=self.weight_decay)
+            steps = self.epochs * math.ceil(n / self.batch_size)
+            sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[self.lr, self.head_lr], total_steps=steps,
+                                                        pct_start=0.1)
+            T = {h: torch.as_tensor(np.asarray(targets[h])) for h in HEADS}
+            T = {h: (t.long() if h == "role" else t.float()) for h, t in T.items()}
+            M = {h: torch.as_tensor(np.asarray(masks[h], bool)) for h in HEADS}
+            PW = {}
+            if self.pos_weight > 0:
+                for h in HEADS[1:]:
+                    y = np.asarray(targets[h], np.float64)[np.asarray(masks[h], bool)]
+                    pos, neg = y.sum(axis=0) + 1.0, (1.0 - y).sum(axis=0) + 1.0
+                    PW[h] = torch.as_tensor(np.clip((neg / pos) ** self.pos_weight, 1.0, 30.0), dtype=torch.float32)
+            lengths = np.array([len(c) for c in cache])
+            for ep in range(self.epochs):
+                net.train()
+                batches = _length_batches(rng.permutation(n), lengths, self.batch_size, rng)
+                for idx in tqdm(batches, desc=f"training epoch {ep + 1}/{self.epochs}", disable=not progress,
+                                leave=False):
+                    H, A = _pad(cache, idx)
+                    e = net.encode(H, A) * VEC_SCALE
+                    x = torch.cat([e, R[idx]], dim=1) if self.rules else e
+                    out = net.heads_forward(x)
+                    loss = 0.0
+                    for h, logit in out.items():
+                        m = M[h][idx]
+                        if not bool(m.any()):
+                            continue
+                        if h == "role":
+                            l_ = torch.nn.functional.cross_entropy(logit[m], T[h][idx][m])
+                        else:
+                            tgt = T[h][idx][m]
+                            lg = logit[m].reshape(tgt.shape)
+                            k = lg.shape[1] if lg.dim() > 1 else 1
+                            l_ = torch.nn.functional.binary_cross_entropy_with_logits(lg, tgt, pos_weight=PW.get(h)) * (
+                                k if self.label_sum else math.sqrt(k))
+                        loss = loss + l_
+                    opt.zero_grad()
+                    loss.backward()
+                    opt.step()
+                    sched.step()
+            net.eval()
+            self.top_deltas_ = enc.deltas(_full_encoder(base, net), self.first_tuned_layer)
+            self.heads_ = {h: (net.heads[h].weight.detach().numpy().astype(np.float32).copy(),
+                               net.heads[h].bias.detach().numpy().astype(np.float32).copy()) for h in HEADS}
+            self.calibration_ = {h: (1.0, 0.0) for h in HEADS}
+            self.encoder_id_ = enc.fingerprint(self.top_deltas_)
+            self._encoder = None
+        finally:
+            torch.set_num_threads(threads)
         return self
 
-    def _crossfit_mit(self, Em: np.ndarray, dom: np.ndarray, groups: np.ndarray, n_splits: int = 5) -> np.ndarray:
-        """Out-of-fold MIT-classifier probabilities of the MIT rows (folds grouped by framework).
+    # ------------------------------------------------------------------ inference
+    vector_dim = enc.HIDDEN
 
-        Cached per process by the content of the inputs (cross-validation refits the model on
-        the same MIT rows many times)."""
-        import hashlib
-        from sklearn.model_selection import GroupKFold
-        h = hashlib.sha256()
-        for a in (Em, dom, groups.astype(str)):
-            h.update(np.ascontiguousarray(a).tobytes())
-        key = (h.hexdigest(), self.mit_C, n_splits, tuple(self.dom_labels_))
-        if key in _CROSSFIT_CACHE:
-            return _CROSSFIT_CACHE[key]
-        out = np.zeros((len(Em), len(self.dom_labels_)), np.float32)
-        k = min(n_splits, len(np.unique(groups)))
-        if k < 2:
-            return self.mit_dom_head_.proba(Em)
-        for tr, te in GroupKFold(n_splits=k).split(Em, groups=groups):
-            h = LinearHead.fit(Em[tr], dom[tr], C=self.mit_C, kind="softmax", class_weight=None,
-                               classes=self.dom_labels_)
-            out[te] = h.proba(Em[te])
-        if len(_CROSSFIT_CACHE) > 64:
-            _CROSSFIT_CACHE.clear()
-        _CROSSFIT_CACHE[key] = out
-        return out
+    @property
+    def is_student(self) -> bool:
+        """Whether the encoder is the fast tier's static student (:mod:`policykit.extract.student`)."""
+        return getattr(self, "student_", None) is not None
 
-    # ------------------------------------------------------------------ score
-    def score(self, fs: FeatureSet) -> Scores:
-        """Scores of every label for every sentence of ``fs``."""
-        n = len(fs)
-        if n == 0:
-            z = lambda k: np.zeros((0, k), np.float32)  # noqa: E731
-            return Scores(z(3), z(len(self.dom_labels_)), z(len(self.sub_labels_)), z(len(self.sub_labels_)),
-                          z(len(self.inst_labels_)), z(len(self.addr_labels_)), z(len(self.dom_labels_)))
-        role = self.role_head_.proba(self._role_X(fs))
-        mitp = self.mit_dom_head_.proba(fs.emb)
-        dom = np.stack([h.proba(self._dom_X(fs, mitp, j)) for j, h in enumerate(self.dom_heads_)], axis=1)
-        subp = self.mit_sub_head_.proba(fs.emb)
-        logit = np.log(np.clip(subp, 1e-9, 1.0)) + self.sub_cue_weight * fs.sub
-        share = np.zeros_like(logit)
-        for j in range(len(self.dom_labels_)):
-            cols = np.where(self.sub_parent_ == j)[0]
-            z = logit[:, cols] - logit[:, cols].max(axis=1, keepdims=True)
-            e = np.exp(z)
-            share[:, cols] = e / e.sum(axis=1, keepdims=True)
-        sub = share * dom[:, self.sub_parent_]
-        P = self._pair_X(fs)
-        inst = self.inst_head_.proba(P.reshape(-1, P.shape[-1])).reshape(n, -1)
-        Xa = self._addr_X(fs)
-        addr = np.stack([h.proba(Xa) for h in self.addr_heads_], axis=1)
-        return Scores(role.astype(np.float32), dom.astype(np.float32), sub.astype(np.float32),
-                      share.astype(np.float32), inst.astype(np.float32), addr.astype(np.float32),
-                      mitp.astype(np.float32), P)
+    @property
+    def embedding_name(self) -> str:
+        """Name of this model's sentence vectors in :mod:`policykit.embed` (cache key)."""
+        return f"extract-student-{self.encoder_id_}" if self.is_student else f"extract-{self.encoder_id_}"
 
-    # ------------------------------------------------------------------ explanations
-    def role_contributions(self, fs: FeatureSet, rows, role_idx) -> list[list[tuple[str, float]]]:
-        """Top named contributions (weight x value) toward the chosen role for each row."""
-        X = self._role_X(fs.subset(rows)) if len(rows) != len(fs) else self._role_X(fs)
-        d = self.dim_
-        names = self.role_feature_names()
-        out = []
-        for r, k in enumerate(role_idx):
-            w = self.role_head_.coef[k] - self.role_head_.coef.mean(axis=0)
-            contrib = w * X[r]
-            items = [("embedding", float(contrib[:d].sum()))] + list(zip(names, contrib[d:].tolist()))
-            out.append(items)
-        return out
+    def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        """L2-normalised sentence vectors of ``texts``: the tuned encoder's (fixed-shape batches),
+        or for a student its projected static vectors."""
+        if self.is_student:
+            from .student import project, static_vectors
+            return project(static_vectors(texts), self.student_)
+        return enc.encode(self.encoder(), list(texts), progress=progress)
+
+    def encoder(self):
+        """The tuned :class:`~policykit.extract.encoder.MiniBert` (loaded once; None for a student)."""
+        if self.is_student:
+            return None
+        if getattr(self, "_encoder", None) is None:
+            self._encoder = enc.load_tuned(self.top_deltas_)
+        return self._encoder
+
+    def logits(self, X: np.ndarray) -> dict[str, np.ndarray]:
+        """The sentence model's raw head outputs for its inputs ``X`` (:meth:`head_inputs`)."""
+        return {h: X @ W.T + b for h, (W, b) in self.heads_.items()}
+
+    def document_inputs(self, logits: dict[str, np.ndarray], rule_mat: np.ndarray | None) -> np.ndarray:
+        """The document model's input: the sentence model's logits and the rule features."""
+        n = len(logits["role"])
+        R = np.zeros((n, self.n_rules_), np.float32) if rule_mat is None else np.asarray(rule_mat, np.float32)
+        return np.hstack([logits[h] for h in HEADS] + [R / self.rule_scale_]).astype(np.float32)
+
+    def score(self, E: np.ndarray, rule_mat: np.ndarray | None, groups: Sequence[str] | None = None) -> Scores:
+        """Calibrated scores of sentences.
+
+        With ``groups`` (the document of every sentence, rows of a document contiguous and in
+        order) and a document model, each document is reread by it; without, every row is scored
+        on its own by the sentence model (snippets).
+        """
+        X = self.head_inputs(E, rule_mat)
+        lg = self.logits(X)
+        final, temps = lg, self.calibration_
+        doc = getattr(self, "doc_model_", None)
+        if groups is not None and doc is not None and len(X):
+            from .sequence import _runs
+            D = self.document_inputs(lg, rule_mat)
+            final = {h: np.zeros_like(v) for h, v in lg.items()}
+            for s, e in _runs(list(groups)):
+                out = doc.logits(D[s:e])
+                for h in HEADS:
+                    final[h][s:e] = out[h]
+            temps = self.doc_calibration_
+        sc = calibrate_logits(final, temps)
+        sc.inputs = X
+        sc.sentence_logits = lg
+        sc.final_logits = final
+        return sc
 
     # ------------------------------------------------------------------ persistence
     def save(self, directory: str | Path, extra_meta: dict | None = None) -> Path:
-        """Write ``weights.safetensors`` and ``model.json`` into ``directory`` (atomically)."""
+        """Write ``encoder.safetensors`` (fp16 deltas), ``heads.safetensors`` and ``model.json``."""
         from safetensors.numpy import save_file
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        arrays: dict[str, np.ndarray] = {}
-        arrays.update(self.role_head_.arrays("role"))
-        arrays.update(self.mit_dom_head_.arrays("mit_domain"))
-        arrays.update(self.mit_sub_head_.arrays("mit_subdomain"))
-        for j, h in enumerate(self.dom_heads_):
-            arrays.update(h.arrays(f"risk_domain.{j}"))
-        arrays.update(self.inst_head_.arrays("instrument"))
-        for j, h in enumerate(self.addr_heads_):
-            arrays.update(h.arrays(f"addressee.{j}"))
-        arrays["instrument.descriptions"] = self.inst_desc_
-        arrays["instrument.memory_emb"] = self.inst_mem_emb_
-        arrays["instrument.memory_Y"] = self.inst_mem_Y_.astype(np.uint8)
-        arrays["memory.emb"] = self.mem_emb_
-        for f in ("risk_domain", "risk_subdomain", "instrument", "addressee"):
-            arrays[f"memory.{f}"] = np.asarray(self.mem_labels_[f], np.uint8)
-        arrays = {k: np.ascontiguousarray(v) for k, v in arrays.items()}
-        meta = {
-            "format_version": FORMAT_VERSION,
-            "params": self.get_params(),
-            "labels": {"role": list(ROLES), "risk_domain": self.dom_labels_, "risk_subdomain": self.sub_labels_,
-                       "instrument": self.inst_labels_, "addressee": self.addr_labels_},
-            "dim": self.dim_,
-            "memory": {"sent_ids": self.mem_ids_, "roles": self.mem_labels_["role"],
-                       "instrument_groups": [str(g) for g in self.inst_mem_groups_]},
-            "n_train": self.n_train_,
-            **(extra_meta or {}),
-        }
-        tmp_w, tmp_j = directory / "weights.safetensors.tmp", directory / "model.json.tmp"
-        save_file(arrays, str(tmp_w))
-        tmp_j.write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        import os
-        os.replace(tmp_w, directory / "weights.safetensors")
-        os.replace(tmp_j, directory / "model.json")
-        for f in ("weights.safetensors", "model.json"):
-            os.chmod(directory / f, 0o644)
-        return directory
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        heads = {}
+        for h, (W, b) in self.heads_.items():
+            heads[f"{h}.weight"] = W
+            heads[f"{h}.bias"] = b
+        heads["rule_scale"] = self.rule_scale_
+        for k, v in (getattr(self, "arrays_", None) or {}).items():
+            heads[k] = v
+        doc = getattr(self, "doc_model_", None)
+        if doc is not None:
+            heads.update(doc.to_arrays())
+        meta = {"format_version": FORMAT_VERSION, "params": self.get_params(), "n_rules": int(self.n_rules_),
+                "calibration": {h: list(v) for h, v in self.calibration_.items()}, "encoder_id": self.encoder_id_, "labels": self.labels_,
+                "subdomain_parent": [int(x) for x in self.subdomain_parent_],
+                "thresholds": getattr(self, "thresholds_", {}), "rule_features": list(getattr(self, "rule_names_", [])),
+                "memory_ids": list(getattr(self, "memory_ids_", [])),
+                "document_model": None if doc is None else {"params": doc.get_params(), "sizes": doc.sizes_,
+                                                            "calibration": {h: list(v) for h, v in
+                                                                            self.doc_calibration_.items()},
+                                                            "thresholds": self.doc_thresholds_},
+                **(extra_meta or {})}
+        enc_file = "student.safetensors" if self.is_student else "encoder.safetensors"
+        meta["encoder"] = "student" if self.is_student else "tuned"
+        tmp = {name: d / (name + ".tmp") for name in (enc_file, "heads.safetensors", "model.json")}
+        enc_arrays = {"projection": self.student_} if self.is_student else self.top_deltas_
+        save_file({k: np.ascontiguousarray(v) for k, v in enc_arrays.items()}, str(tmp[enc_file]))
+        save_file({k: np.ascontiguousarray(v) for k, v in heads.items()}, str(tmp["heads.safetensors"]))
+        for stale in ({"encoder.safetensors", "student.safetensors"} - {enc_file}):
+            if (d / stale).exists():
+                (d / stale).unlink()
+        tmp["model.json"].write_text(json.dumps(meta, indent=1, ensure_ascii=False, sort_keys=True) + "\n",
+                                     encoding="utf-8")
+        for name, p in tmp.items():
+            os.replace(p, d / name)
+            os.chmod(d / name, 0o644)
+        return d
 
     @classmethod
     def load(cls, directory: str | Path) -> "ExtractionModel":
         """Load a model written by :meth:`save` (safetensors + JSON, no pickle)."""
         from safetensors.numpy import load_file
-        directory = Path(directory)
-        wf, jf = directory / "weights.safetensors", directory / "model.json"
-        if not wf.exists() or not jf.exists():
-            raise InputError(directory, "no trained extraction model here (weights.safetensors + model.json)",
-                             "run `policykit train` to (re)build the shipped models")
-        meta = json.loads(jf.read_text(encoding="utf-8"))
+        d = Path(directory)
+        enc_file = "student.safetensors" if (d / "student.safetensors").exists() else "encoder.safetensors"
+        files = [d / n for n in (enc_file, "heads.safetensors", "model.json")]
+        if not all(f.exists() for f in files):
+            raise InputError(d, "no trained extraction model here (encoder.safetensors or student.safetensors, "
+                                "heads.safetensors, model.json)", "run `policykit train` to rebuild the shipped models")
+        meta = json.loads(files[2].read_text(encoding="utf-8"))
         if meta.get("format_version") != FORMAT_VERSION:
-            raise InputError(jf, f"model format {meta.get('format_version')} is not {FORMAT_VERSION}",
+            raise InputError(files[2], f"model format {meta.get('format_version')} is not {FORMAT_VERSION}",
                              "run `policykit train` to rebuild it")
-        a = load_file(str(wf))
-        params = meta["params"]
-        m = cls(**params)
-        labs = meta["labels"]
-        m.dom_labels_, m.sub_labels_ = labs["risk_domain"], labs["risk_subdomain"]
-        m.inst_labels_, m.addr_labels_ = labs["instrument"], labs["addressee"]
+        m = cls(**meta["params"])
+        m.n_rules_ = int(meta["n_rules"])
+        m.calibration_ = {h: (float(v[0]), float(v[1])) for h, v in meta["calibration"].items()}
+        m.encoder_id_ = meta["encoder_id"]
+        enc_arrays = load_file(str(files[0]))
+        if enc_file == "student.safetensors":
+            m.student_ = enc_arrays["projection"].astype(np.float32)
+            m.top_deltas_ = {}
+        else:
+            m.top_deltas_ = enc_arrays
+            m.student_ = None
+        a = load_file(str(files[1]))
+        m.heads_ = {h: (a[f"{h}.weight"].astype(np.float32), a[f"{h}.bias"].astype(np.float32)) for h in HEADS}
+        m.thresholds_ = dict(meta.get("thresholds", {}))
+        m.rule_scale_ = a["rule_scale"].astype(np.float32)
+        m.arrays_ = {k: v for k, v in a.items() if k.startswith("memory.")}
+        dm = meta.get("document_model")
+        m.doc_model_ = None
+        if dm:
+            from .sequence import DocumentModel
+            m.doc_model_ = DocumentModel.from_arrays(a, dm["params"], dm["sizes"])
+            m.doc_calibration_ = {h: (float(v[0]), float(v[1])) for h, v in dm["calibration"].items()}
+            m.doc_thresholds_ = dict(dm["thresholds"])
+        m.labels_ = meta["labels"]
         tax = m.taxonomy
-        for facet, have in (("risk_domain", m.dom_labels_), ("risk_subdomain", m.sub_labels_),
-                            ("instrument", m.inst_labels_), ("addressee", m.addr_labels_)):
-            if tax.ids(facet) != have:
-                raise InputError(jf, f"the model was trained on other {facet} labels than the taxonomy has",
+        for facet, have in m.labels_.items():
+            if facet != "role" and tax.ids(facet) != have:
+                raise InputError(files[2], f"the model was trained on other {facet} labels than the taxonomy has",
                                  "run `policykit train` after changing the taxonomy")
-        m.sub_parent_ = np.array([m.dom_labels_.index(tax.parent("risk_subdomain", s)) for s in m.sub_labels_])
-        m.dim_ = meta["dim"]
-        m.role_head_ = LinearHead.from_arrays(a, "role", "softmax")
-        m.mit_dom_head_ = LinearHead.from_arrays(a, "mit_domain", "softmax")
-        m.mit_sub_head_ = LinearHead.from_arrays(a, "mit_subdomain", "softmax")
-        m.dom_heads_ = [LinearHead.from_arrays(a, f"risk_domain.{j}", "sigmoid") for j in range(len(m.dom_labels_))]
-        m.inst_head_ = LinearHead.from_arrays(a, "instrument", "sigmoid")
-        m.addr_heads_ = [LinearHead.from_arrays(a, f"addressee.{j}", "sigmoid") for j in range(len(m.addr_labels_))]
-        m.inst_desc_ = a["instrument.descriptions"].astype(np.float32)
-        m.inst_mem_emb_ = a["instrument.memory_emb"]
-        m.inst_mem_Y_ = a["instrument.memory_Y"].astype(bool)
-        m.inst_mem_groups_ = np.asarray(meta["memory"]["instrument_groups"], dtype=object)
-        m.mem_emb_ = a["memory.emb"]
-        m.mem_ids_ = meta["memory"]["sent_ids"]
-        m.mem_labels_ = {"role": meta["memory"]["roles"],
-                         **{f: a[f"memory.{f}"].astype(bool) for f in ("risk_domain", "risk_subdomain",
-                                                                       "instrument", "addressee")}}
-        m.n_train_ = meta.get("n_train", {})
+        m.subdomain_parent_ = np.asarray(meta["subdomain_parent"])
+        m.thresholds_ = dict(meta.get("thresholds", {}))
+        m.rule_names_ = list(meta.get("rule_features", []))
+        m.memory_ids_ = list(meta.get("memory_ids", []))
         m.meta_ = meta
+        m._encoder = None
         return m
 
 
-def model_dir(embedding: str = "minilm") -> Path:
-    """Directory of the shipped model for an embedding model."""
-    return config.MODELS_DIR / f"extract-{embedding}"
+def _head_size(h: str) -> int:
+    from ..taxonomy import load_taxonomy
+    if h == "role":
+        return len(ROLES)
+    if h == "risk":
+        return 1
+    return len(load_taxonomy().ids(h))
 
 
-_LOADED: dict[str, ExtractionModel] = {}
+# ----------------------------------------------------------------------------- torch helpers
+def _bottom_cache(texts: Sequence[str], first_tuned: int) -> list:
+    """Hidden states after the frozen layers for every text (computed once per fit)."""
+    import torch
+    base = enc.base_encoder()
+    ids = enc.token_ids(texts)
+    out: list = [None] * len(ids)
+    order = np.argsort([len(x) for x in ids], kind="stable")
+    with torch.inference_mode():
+        for b in range(0, len(order), 64):
+            idx = order[b:b + 64]
+            L = max(len(ids[i]) for i in idx)
+            t = torch.zeros((len(idx), L), dtype=torch.long)
+            a = torch.zeros((len(idx), L), dtype=torch.long)
+            for r, i in enumerate(idx):
+                t[r, :len(ids[i])] = torch.from_numpy(ids[i])
+                a[r, :len(ids[i])] = 1
+            h = base.run_layers(base.embed_tokens(t), a, 0, first_tuned)
+            for r, i in enumerate(idx):
+                out[i] = h[r, :len(ids[i])].clone()
+    return out
 
 
-def load_model(embedding: str = "minilm", directory: str | Path | None = None) -> ExtractionModel:
-    """The shipped (or given) extraction model, loaded once per process."""
-    d = Path(directory) if directory is not None else model_dir(embedding)
-    key = str(d.resolve())
-    if key not in _LOADED:
-        _LOADED[key] = ExtractionModel.load(d)
-    return _LOADED[key]
+def _pad(cache: list, idx) -> tuple:
+    import torch
+    L = max(cache[i].shape[0] for i in idx)
+    H = torch.zeros((len(idx), L, enc.HIDDEN))
+    A = torch.zeros((len(idx), L), dtype=torch.long)
+    for r, i in enumerate(idx):
+        k = cache[i].shape[0]
+        H[r, :k] = cache[i]
+        A[r, :k] = 1
+    return H, A
+
+
+def _length_batches(perm: np.ndarray, lengths: np.ndarray, bs: int, rng) -> list[np.ndarray]:
+    """Batches of similar length (sorted within chunks of 50 batches), in random order."""
+    batches = []
+    for c in range(0, len(perm), bs * 50):
+        ch = perm[c:c + bs * 50]
+        ch = ch[np.argsort(lengths[ch], kind="stable")]
+        batches += [ch[i:i + bs] for i in range(0, len(ch), bs)]
+    order = rng.permutation(len(batches))
+    return [batches[i] for i in order]
+
+
+def _encode_cached(net, cache: list) -> np.ndarray:
+    import torch
+    n = len(cache)
+    out = np.zeros((n, enc.HIDDEN), np.float32)
+    order = np.argsort([c.shape[0] for c in cache], kind="stable")
+    net.eval()
+    with torch.inference_mode():
+        for b in range(0, n, 64):
+            sel = order[b:b + 64]
+            H, A = _pad(cache, sel)
+            out[sel] = net.encode(H, A).numpy()
+    return out
+
+
+class _NetMixin:
+    pass
+
+
+def _Net(base, first_tuned: int, d_in: int, sizes: dict, dropout: float):
+    import torch.nn as nn
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.base = base
+            self.top = copy.deepcopy(base.layers[first_tuned:])
+            self.drop = nn.Dropout(dropout)
+            self.heads = nn.ModuleDict({h: nn.Linear(d_in, k) for h, k in sizes.items()})
+
+        def encode(self, H, A):
+            m = self.base.additive_mask(A)
+            for layer in self.top:
+                H = layer(H, m)
+            return self.base.pool(H, A)
+
+        def heads_forward(self, x):
+            x = self.drop(x)
+            return {h: lin(x) for h, lin in self.heads.items()}
+
+    net = Net()
+    for p in net.base.parameters():
+        p.requires_grad_(False)
+    return net
+
+
+def _full_encoder(base, net):
+    """The packaged encoder with the net's tuned top layers in place."""
+    full = copy.deepcopy(base)
+    k = len(full.layers) - len(net.top)
+    for i, layer in enumerate(net.top):
+        full.layers[k + i].load_state_dict(layer.state_dict())
+    return full

@@ -1,19 +1,18 @@
-"""Training data, fitting and grouped cross-validation of the extraction model.
+"""Fitting, grouped cross-validation and training of the shipped extraction model.
 
-Training data ship with the repository:
+``policykit train`` runs :func:`train`: grouped cross-validation over the training documents
+(both the report essays and the governance documents, and the MIT risk descriptions grouped by
+framework) gives out-of-fold scores; temperatures and decision thresholds are fitted on those
+(:mod:`policykit.extract.calibration`); the model is then fitted on everything and saved with
+them. ``policykit evaluate --cv`` reuses the same out-of-fold scores (cached by content) and adds
+the cross-genre checks.
 
-* ``data/training/sentences-dev.jsonl`` — every sentence of 14 essays and the front matter of
-  the bundled report, with role, risk domains and subdomains, instruments and addressees;
-* ``data/external/mit-ai-risk/ai_risk_database_v3.csv`` — the MIT AI Risk Repository's risk
-  descriptions with their domain and subdomain (CC BY 4.0).
-
-Gold sentences are aligned to the bundled report's corpus sentences (by document and text, in
-order) so that they get the same section, neighbours and features as at extraction time.
+Everything is seeded; on one machine the same inputs give the same bytes.
 """
 
 from __future__ import annotations
 
-import csv
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,227 +21,454 @@ import numpy as np
 import pandas as pd
 
 from .. import config
-from ..errors import InputError
-from ..taxonomy import Taxonomy, load_taxonomy
-from .components import build_pipeline
-from .features import FeatureSet, featurize
-from .model import ExtractionModel
+from ..taxonomy import load_taxonomy
+from .data import TrainingData, label_matrix, load_training
+from .features import featurize, rule_feature_names
+from .model import HEADS, VEC_SCALE, ExtractionModel
+from .vocab import ROLES
 
-TRAINING_DIR = config.DATA_DIR / "training"
-GOLD_FILE = TRAINING_DIR / "sentences-dev.jsonl"
-DOCUMENTS_FILE = TRAINING_DIR / "documents.json"
-MIT_FILE = config.EXTERNAL_DIR / "mit-ai-risk" / "ai_risk_database_v3.csv"
-GOLD_FIELDS = ("essay_id", "text", "role", "risk_domains", "risk_subdomains", "instruments")
-
-
-# ----------------------------------------------------------------------------- readers
-def read_gold(path: str | Path = GOLD_FILE) -> pd.DataFrame:
-    """Gold sentence annotations (one JSON object per line) as a DataFrame.
-
-    The addressee field may be called ``addressee`` or ``addressees``; it becomes
-    ``addressees``. Subdomains ending in ``.0`` (domain only) are dropped.
-    """
-    path = Path(path)
-    if not path.exists():
-        raise InputError(path, "gold file not found", "give a JSON-lines file of annotated sentences")
-    rows = []
-    with path.open(encoding="utf-8") as fh:
-        for ln, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                r = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise InputError(path, f"not valid JSON: {e.msg}", "one JSON object per line", line=ln) from None
-            missing = [k for k in GOLD_FIELDS if k not in r]
-            if missing:
-                raise InputError(path, f"record lacks {', '.join(missing)}",
-                                 f"every record needs {', '.join(GOLD_FIELDS)}", line=ln)
-            r["addressees"] = list(r.get("addressees", r.get("addressee")) or [])
-            r["risk_subdomains"] = [s for s in r.get("risk_subdomains") or [] if not str(s).endswith(".0")]
-            r["line"] = ln
-            rows.append(r)
-    if not rows:
-        raise InputError(path, "no gold records", "the file is empty")
-    df = pd.DataFrame(rows)
-    if "n" not in df.columns:
-        df["n"] = df.groupby("essay_id").cumcount()
-    return df
-
-
-def read_mit(path: str | Path = MIT_FILE, tax: Taxonomy | None = None) -> pd.DataFrame:
-    """MIT AI Risk Database rows with a description and a domain.
-
-    Returns columns ``text`` (risk name + description), ``domain`` and ``subdomain`` (label ids,
-    subdomain may be None), ``paper_id``, ``ev_id``.
-    """
-    path = Path(path)
-    tax = tax or load_taxonomy()
-    if not path.exists():
-        raise InputError(path, "MIT AI Risk Database CSV not found",
-                         "give the CSV of the MIT AI Risk Repository (see data/external/mit-ai-risk/SOURCE.md)")
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        need = {"Description", "Domain", "Sub-domain", "Paper_ID"}
-        if not reader.fieldnames or not need <= set(reader.fieldnames):
-            raise InputError(path, f"missing column(s) {', '.join(sorted(need - set(reader.fieldnames or [])))}",
-                             "use the 'AI Risk Database v3' sheet flattened to CSV", line=1)
-        out = []
-        for ln, r in enumerate(reader, 2):
-            desc = " ".join((r.get("Description") or "").split()).strip('"“” ')
-            if not desc:
-                continue
-            dom, sub = tax.label_from_mit(r.get("Domain") or "")
-            if dom is None:
-                continue
-            if sub is None:
-                d2, sub = tax.label_from_mit(r.get("Sub-domain") or "")
-                if d2 is not None and d2 != dom:
-                    sub = None
-            name = " ".join((r.get("Risk subcategory") or "").split()) or " ".join((r.get("Risk category") or "").split())
-            out.append({"text": f"{name}: {desc}" if name else desc, "domain": dom, "subdomain": sub,
-                        "paper_id": str(r.get("Paper_ID") or "").strip(), "ev_id": str(r.get("Ev_ID") or ""),
-                        "line": ln})
-    if not out:
-        raise InputError(path, "no rows with a description and a domain label")
-    return pd.DataFrame(out)
-
-
-# ----------------------------------------------------------------------------- alignment
-def align_gold(corpus, gold: pd.DataFrame) -> pd.DataFrame:
-    """Attach ``sent_id``, ``doc_id``, ``start``, ``end``, ``section`` of the corpus sentence that
-    each gold sentence is (same document, same text, in order; failing that, the corpus sentence
-    of the same document overlapping the gold text's location most). Unmatched rows get NA."""
-    import re
-    S = corpus.sentences
-    by_doc = {d: df.reset_index(drop=True) for d, df in S.groupby("doc_id", sort=False)}
-    ptr: dict[str, int] = {}
-    rec = []
-    for g in gold.itertuples(index=False):
-        df = by_doc.get(g.essay_id)
-        hit = None
-        if df is not None:
-            start = ptr.get(g.essay_id, 0)
-            texts = df["text"].tolist()
-            for j in list(range(start, len(df))) + list(range(0, start)):
-                if texts[j] == " ".join(g.text.split()):
-                    hit = j
-                    break
-            if hit is None:  # locate by words in the raw text, take the most-overlapping sentence
-                raw = corpus.raw(g.essay_id)
-                pat = r"\s+".join(re.escape(w) for w in g.text.split())
-                m = re.search(pat, raw[int(df["start"].min()):int(df["end"].max()) + 1]) if pat else None
-                if m:
-                    s0 = int(df["start"].min()) + m.start()
-                    e0 = s0 + (m.end() - m.start())
-                    ov = (np.minimum(df["end"], e0) - np.maximum(df["start"], s0)).to_numpy()
-                    if ov.max() > 0:
-                        hit = int(ov.argmax())
-        if hit is None:
-            rec.append({"sent_id": None, "doc_id": g.essay_id, "start": None, "end": None, "section": None})
-            continue
-        ptr[g.essay_id] = hit + 1
-        r = df.iloc[hit]
-        rec.append({"sent_id": r["sent_id"], "doc_id": r["doc_id"], "start": int(r["start"]), "end": int(r["end"]),
-                    "section": r["section"]})
-    return pd.concat([gold.reset_index(drop=True), pd.DataFrame(rec)], axis=1)
-
-
-def label_arrays(gold: pd.DataFrame, tax: Taxonomy) -> dict:
-    """Role vector and boolean label matrices in taxonomy order."""
-    def mat(col: str, facet: str) -> np.ndarray:
-        ids = tax.ids(facet)
-        return np.array([[lab in set(v or []) for lab in ids] for v in gold[col]], dtype=bool).reshape(len(gold), len(ids))
-    return {"role": gold["role"].to_numpy(), "risk_domain": mat("risk_domains", "risk_domain"),
-            "risk_subdomain": mat("risk_subdomains", "risk_subdomain"), "instrument": mat("instruments", "instrument"),
-            "addressee": mat("addressees", "addressee"), "sent_id": gold["sent_id"].astype(str).to_numpy()}
-
-
-# ----------------------------------------------------------------------------- features
-def sentence_features(sentences: pd.DataFrame, embedding: str, *, tax: Taxonomy | None = None,
-                      progress: bool = False, cache: bool = True, nlp=None) -> FeatureSet:
-    """Rule features and embeddings of corpus sentences (in the given order)."""
-    from ..embed import embed
-    tax = tax or load_taxonomy()
-    nlp = nlp or build_pipeline()
-    texts = sentences["text"].astype(str).tolist()
-    docs = list(nlp.pipe(texts, batch_size=512))
-    emb = embed(texts, model=embedding, cache=cache, progress=progress)
-    return featurize(docs, tax, emb, groups=sentences["doc_id"].astype(str).tolist(),
-                     sections=sentences["section"].astype(str).tolist())
+#: shipped model directory
+MODEL_NAME = "extract-minilm"
+#: bump when the meaning of cached fold results changes
+CV_VERSION = "cv1"
+FACET_HEADS = ("risk_domain", "risk_subdomain", "instrument", "addressee")
 
 
 @dataclass
-class TrainingData:
-    """Everything the model is fitted on."""
+class Matrices:
+    """The training set as arrays: units first (in document order), then the MIT descriptions."""
 
-    fs: FeatureSet            # gold sentences, in corpus order
-    gold: pd.DataFrame        # aligned gold rows, same order as fs
-    labels: dict
-    mit: pd.DataFrame
-    mit_emb: np.ndarray
-    corpus: object
-    mit_fs: FeatureSet | None = None  # rule features of the MIT descriptions (each on its own)
+    texts: list[str]
+    groups: list[str]
+    rules: np.ndarray
+    targets: dict
+    masks: dict
+    has_context: np.ndarray
+    n_units: int
+    unit_ids: list[str]
+    source_set: np.ndarray
+    genre: np.ndarray
+    mit_groups: np.ndarray
+    mit_domain: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def digest(self) -> str:
+        h = hashlib.sha256()
+        for t, g in zip(self.texts, self.groups):
+            h.update(t.encode())
+            h.update(b"\x00")
+            h.update(g.encode())
+            h.update(b"\x01")
+        for k in sorted(self.targets):
+            h.update(np.ascontiguousarray(self.targets[k]).tobytes())
+            h.update(np.ascontiguousarray(self.masks[k]).tobytes())
+        return h.hexdigest()[:20]
 
 
-def load_training(embedding: str = "minilm", *, gold_path=GOLD_FILE, mit_path=MIT_FILE, corpus=None,
-                  progress: bool = False) -> TrainingData:
-    """Read, align and featurize the shipped training data."""
-    from .. import load as load_corpus
-    from ..embed import embed
+def matrices(td: TrainingData) -> Matrices:
+    """Texts, document keys, rule features, targets and masks of the training data."""
+    from .pipeline import build_pipeline
     tax = load_taxonomy()
-    corpus = corpus if corpus is not None else load_corpus()
-    gold = align_gold(corpus, read_gold(gold_path))
-    missing = gold["sent_id"].isna()
-    if missing.any():
-        g = gold[missing].iloc[0]
-        raise InputError(gold_path, f"{int(missing.sum())} gold sentence(s) not found in the corpus, e.g. "
-                                    f"{g.essay_id!r}: {g.text[:60]!r}",
-                         "train against the report the gold was annotated on", line=int(g.line))
-    order = {s: i for i, s in enumerate(corpus.sentences["sent_id"])}
-    gold = gold.assign(_o=gold["sent_id"].map(order)).sort_values("_o", kind="stable").drop(columns="_o")
-    gold = gold.reset_index(drop=True)
-    sents = corpus.sentences.set_index("sent_id").loc[gold["sent_id"]].reset_index()
-    fs = sentence_features(sents, embedding, tax=tax, progress=progress)
-    mit = read_mit(mit_path, tax)
-    mit_emb = embed(mit["text"].tolist(), model=embedding, progress=progress)
+    U, mit = td.units, td.mit
+    nU, nM = len(U), len(mit)
+    texts = U["text"].astype(str).tolist() + mit["text"].astype(str).tolist()
+    groups = U["doc_id"].astype(str).tolist() + [f"mit:{i}" for i in range(nM)]
     nlp = build_pipeline()
-    mit_fs = featurize(list(nlp.pipe(mit["text"].tolist(), batch_size=256)), tax, mit_emb)
-    return TrainingData(fs, gold, label_arrays(gold, tax), mit, mit_emb, corpus, mit_fs)
-
-
-def mit_arrays(mit: pd.DataFrame, mit_emb: np.ndarray, tax: Taxonomy, rows=None, mit_fs: FeatureSet | None = None) -> dict:
-    rows = np.arange(len(mit)) if rows is None else np.asarray(rows)
+    docs = []
+    for t, d in zip(texts, nlp.pipe(texts, batch_size=256)):
+        d.user_data["pk_text"] = t
+        docs.append(d)
+    fs = featurize(docs, tax, np.zeros((len(texts), 1), np.float32), groups=groups)
+    role = np.array([ROLES.index(r) for r in U["role"]] + [0] * nM)
+    is_u = np.r_[np.ones(nU, bool), np.zeros(nM, bool)]
+    cp = is_u & (role != ROLES.index("other"))
+    prop = is_u & (role == ROLES.index("proposal"))
     dom_ids, sub_ids = tax.ids("risk_domain"), tax.ids("risk_subdomain")
-    return {"emb": mit_emb[rows], "fs": None if mit_fs is None else mit_fs.subset(rows),
-            "groups": mit["paper_id"].to_numpy()[rows],
-            "domain": np.array([dom_ids.index(d) for d in mit["domain"].iloc[rows]]),
-            "subdomain": np.array([sub_ids.index(s) if isinstance(s, str) and s in sub_ids else -1
-                                   for s in mit["subdomain"].iloc[rows]])}
+    Yd = np.vstack([label_matrix(U["risk_domains"], dom_ids), np.eye(len(dom_ids), dtype=bool)[
+        [dom_ids.index(d) for d in mit["domain"]]]])
+    mit_sub = [s if isinstance(s, str) and s in sub_ids else None for s in mit["subdomain"]]
+    Ys = np.vstack([label_matrix(U["risk_subdomains"], sub_ids), label_matrix([[s] if s else [] for s in mit_sub],
+                                                                              sub_ids)])
+    Yi = np.vstack([label_matrix(U["instruments"], tax.ids("instrument")), np.zeros((nM, len(tax.ids("instrument"))), bool)])
+    Ya = np.vstack([label_matrix(U["addressees"], tax.ids("addressee")), np.zeros((nM, len(tax.ids("addressee"))), bool)])
+    targets = {"role": role, "risk": Yd.any(axis=1).astype(np.float32).reshape(-1, 1),
+               "risk_domain": Yd.astype(np.float32), "risk_subdomain": Ys.astype(np.float32),
+               "instrument": Yi.astype(np.float32), "addressee": Ya.astype(np.float32)}
+    mit_rows = ~is_u
+    masks = {"role": is_u, "risk": cp | mit_rows, "risk_domain": cp | mit_rows,
+             "risk_subdomain": cp | (mit_rows & np.r_[np.zeros(nU, bool), [s is not None for s in mit_sub]]),
+             "instrument": prop, "addressee": prop}
+    return Matrices(texts, groups, fs.rule_matrix(), targets, masks, is_u.copy(), nU, U["unit_id"].astype(str).tolist(),
+                    U["source_set"].to_numpy(), U["genre"].to_numpy(), mit["paper_id"].astype(str).to_numpy(),
+                    np.array([dom_ids.index(d) for d in mit["domain"]]))
 
 
-def fit_model(td: TrainingData, *, rows=None, mit_rows=None, **params) -> ExtractionModel:
-    """Fit an :class:`ExtractionModel` on gold rows ``rows`` and MIT rows ``mit_rows`` (default: all)."""
-    tax = load_taxonomy()
-    rows = np.arange(len(td.fs)) if rows is None else np.asarray(rows)
-    labels = {k: v[rows] for k, v in td.labels.items()}
+def fit(m: Matrices, rows: np.ndarray, progress: bool = False, **params) -> ExtractionModel:
+    """An :class:`ExtractionModel` fitted on rows ``rows`` of ``m`` (indices into units + MIT rows)."""
+    rows = np.sort(np.asarray(rows))
+    sub = {k: v[rows] for k, v in m.targets.items()}
+    msk = {k: v[rows] for k, v in m.masks.items()}
     model = ExtractionModel(**params)
-    return model.fit(td.fs.subset(rows), labels, mit_arrays(td.mit, td.mit_emb, tax, mit_rows, td.mit_fs))
+    model.fit([m.texts[i] for i in rows], m.rules[rows], sub, msk, progress=progress)
+    model.rule_names_ = rule_feature_names(load_taxonomy())
+    return model
 
 
-def train(embedding: str = "minilm", out_dir: str | Path | None = None, *, progress: bool = False,
-          **params) -> tuple[ExtractionModel, Path]:
-    """Fit on all shipped training data and save to ``data/models/extract-<embedding>``."""
-    from .model import model_dir
-    td = load_training(embedding, progress=progress)
-    model = fit_model(td, embedding=embedding, **params)
-    meta = {"training": {"gold": str(GOLD_FILE.relative_to(config.PROJECT_ROOT)) if GOLD_FILE.is_relative_to(config.PROJECT_ROOT) else str(GOLD_FILE),
-                         "mit": str(MIT_FILE.relative_to(config.PROJECT_ROOT)) if MIT_FILE.is_relative_to(config.PROJECT_ROOT) else str(MIT_FILE),
-                         "gold_sha256": _sha(GOLD_FILE), "mit_sha256": _sha(MIT_FILE), "seed": config.SEED}}
-    out = model.save(out_dir or model_dir(embedding), extra_meta=meta)
-    return model, Path(out)
+def predict_logits(model: ExtractionModel, m: Matrices, rows: np.ndarray) -> dict[str, np.ndarray]:
+    """The sentence model's raw head outputs for rows of ``m``."""
+    rows = np.asarray(rows)
+    E = model.encode([m.texts[i] for i in rows])
+    return model.logits(model.head_inputs(E, m.rules[rows]))
 
 
-def _sha(path: Path) -> str:
-    import hashlib
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest() if Path(path).exists() else ""
+def fold_assignment(m: Matrices, n_folds: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """Fold of every unit (grouped by document, balanced by size, within each source set) and
+    of every MIT row (grouped by framework)."""
+    from sklearn.model_selection import GroupKFold
+    uf = np.zeros(m.n_units, int)
+    for s in np.unique(m.source_set):
+        idx = np.where(m.source_set == s)[0]
+        g = np.asarray(m.groups)[idx]
+        k = min(n_folds, len(np.unique(g)))
+        for f, (_, te) in enumerate(GroupKFold(n_splits=k).split(idx, groups=g)):
+            uf[idx[te]] = f
+    mf = np.zeros(len(m) - m.n_units, int)
+    k = min(n_folds, len(np.unique(m.mit_groups)))
+    for f, (_, te) in enumerate(GroupKFold(n_splits=k).split(m.mit_groups, groups=m.mit_groups)):
+        mf[te] = f
+    return uf, mf
+
+
+def _cache_dir() -> Path:
+    return config.interim_dir() / "cv"
+
+
+def _save_npz(path: Path, **arrays) -> None:
+    """Write a cache file atomically (a crash never leaves a half-written one)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez(tmp, **arrays)
+    tmp.replace(path)
+
+
+def cross_validate(m: Matrices, n_folds: int = 5, progress: bool = False, cache: bool = True,
+                   **params) -> dict:
+    """Out-of-fold logits of every unit and MIT row under grouped cross-validation.
+
+    Returns ``{"logits": {head: (n, k)}, "unit_fold": (n_units,), "mit_fold": (n_mit,)}``;
+    cached under ``config.interim_dir()/cv`` by the content of the data and the parameters.
+    """
+    params = {**ExtractionModel().get_params(), **params}
+    key = hashlib.sha256(json.dumps({"data": m.digest(), "params": params, "folds": n_folds, "v": CV_VERSION},
+                                    sort_keys=True).encode()).hexdigest()[:20]
+    path = _cache_dir() / f"oof-{key}.npz"
+    fold_dir = _cache_dir() / f"folds-{key}"
+    if cache and path.exists() and (fold_dir / "fold-0" / "model.json").exists():
+        with np.load(path) as z:
+            return {"logits": {h: z[h] for h in HEADS}, "unit_fold": z["unit_fold"], "mit_fold": z["mit_fold"],
+                    "mit_classify": z["mit_classify"], "fold_dir": str(fold_dir)}
+    from .api import classify
+    dom_ids = load_taxonomy().ids("risk_domain")
+    uf, mf = fold_assignment(m, n_folds)
+    out = {h: None for h in HEADS}
+    mit_cls = np.full(len(m) - m.n_units, -1)
+    folds = sorted(set(uf) | set(mf))
+    for f in folds:
+        tr = np.r_[np.where(uf != f)[0], m.n_units + np.where(mf != f)[0]]
+        te = np.r_[np.where(uf == f)[0], m.n_units + np.where(mf == f)[0]]
+        model = fit(m, tr, progress=progress, **params)
+        if cache:  # kept for the fast tier's cross-validation (student_cv)
+            model.save(fold_dir / f"fold-{f}")
+        lg = predict_logits(model, m, te)
+        for h, v in lg.items():
+            if out[h] is None:
+                out[h] = np.zeros((len(m), v.shape[1]), np.float32)
+            out[h][te] = v
+        mte = np.where(mf == f)[0]
+        if len(mte):  # MIT descriptions of held-out frameworks through classify() itself
+            got = classify([m.texts[m.n_units + i] for i in mte], model=model)["risk_domains"]
+            mit_cls[mte] = [dom_ids.index(d[0]) if len(d) else -1 for d in got]
+        if progress:
+            print(f"  fold {f + 1}/{len(folds)} done", flush=True)
+    res = {"logits": out, "unit_fold": uf, "mit_fold": mf, "mit_classify": mit_cls, "fold_dir": str(fold_dir)}
+    if cache:
+        _save_npz(path, **out, unit_fold=uf, mit_fold=mf, mit_classify=mit_cls)
+    return res
+
+
+def cached_fit_logits(m: Matrices, train_rows: np.ndarray, test_rows: np.ndarray, *, progress: bool = False,
+                      cache: bool = True, **params) -> dict[str, np.ndarray]:
+    """Logits of ``test_rows`` from a model fitted on ``train_rows`` (cached by content)."""
+    params = {**ExtractionModel().get_params(), **params}
+    key = hashlib.sha256(json.dumps({"data": m.digest(), "params": params, "v": CV_VERSION,
+                                     "train": hashlib.sha256(np.asarray(train_rows).tobytes()).hexdigest(),
+                                     "test": hashlib.sha256(np.asarray(test_rows).tobytes()).hexdigest()},
+                                    sort_keys=True).encode()).hexdigest()[:20]
+    path = _cache_dir() / f"fit-{key}.npz"
+    if cache and path.exists():
+        with np.load(path) as z:
+            return {h: z[h] for h in HEADS}
+    model = fit(m, train_rows, progress=progress, **params)
+    lg = predict_logits(model, m, test_rows)
+    if cache:
+        _save_npz(path, **lg)
+    return lg
+
+
+def attach_memory(model: ExtractionModel, m: Matrices, rows_units: np.ndarray) -> None:
+    """Store the training sentences' vectors and labels (nearest-neighbour evidence)."""
+    rows_units = np.asarray(rows_units)
+    E = model.encode([m.texts[i] for i in rows_units])
+    arrays = dict(getattr(model, "arrays_", None) or {})
+    arrays["memory.emb"] = E.astype(np.float16)
+    arrays["memory.role"] = m.targets["role"][rows_units].astype(np.int8)
+    for h in FACET_HEADS:
+        arrays[f"memory.{h}"] = (m.targets[h][rows_units] > 0.5).astype(np.uint8)
+    model.arrays_ = arrays
+    model.memory_ids_ = [m.unit_ids[i] for i in rows_units]
+
+
+def train(out_dir: str | Path | None = None, *, progress: bool = False, corrections: str | Path | None = None,
+          n_folds: int = 5, td: TrainingData | None = None, student: bool = True,
+          document_model: bool = False, **params) -> tuple[ExtractionModel, Path, dict]:
+    """Cross-validate, calibrate, fit on everything and save the shipped model.
+
+    1. grouped cross-validation of the sentence model: out-of-fold logits of every unit and MIT
+       row (:func:`cross_validate`);
+    2. with ``document_model``, the document model's out-of-fold logits on top of them
+       (:func:`document_cv`). Off by default: in grouped cross-validation it lowered instruments
+       and the governance genres and helped only the report's addressees (see ``policykit
+       evaluate --cv``), so the shipped model decides sentence by sentence;
+    3. temperatures and thresholds (of both paths) from those out-of-fold logits;
+    4. the sentence model fitted on everything (and the document model on all out-of-fold
+       sentence-model logits); saved with the calibration, the training provenance and the
+       per-genre cross-validated scores;
+    5. with ``student``, the fast tier (:func:`train_student`), into ``data/models/extract-static``
+       (or ``out_dir/fast``).
+
+    Returns the model, its directory and the metadata stored with it.
+    """
+    from . import crossval
+    from .data import read_genres
+    td = td if td is not None else load_training(corrections=corrections)
+    m = matrices(td)
+    params = {**ExtractionModel().get_params(), **params}
+    oof = cross_validate(m, n_folds=n_folds, progress=progress, **params)
+    doc_oof = document_cv(m, oof) if document_model else None
+    units = np.arange(m.n_units)
+    temps, ths = crossval.calibrate(oof["logits"], m, np.r_[units, m.n_units + np.arange(len(m) - m.n_units)])
+    preds, _ = crossval.crossfit_predictions(oof, m, td, doc_logits=doc_oof)
+    table = crossval.genre_table(preds, td, read_genres())
+    model = fit(m, np.arange(len(m)), progress=progress, **params)
+    model.calibration_, model.thresholds_ = temps, ths
+    if document_model:
+        model.doc_model_ = fit_document_model(m, oof["logits"], units, model.rule_scale_)
+        model.doc_calibration_, model.doc_thresholds_ = crossval.calibrate(crossval.pad_units(doc_oof, m), m, units)
+    attach_memory(model, m, units)
+    meta = {"training": {"provenance": td.provenance, "seed": params["seed"], "n_folds": n_folds,
+                         "cv_by_genre": json.loads(table.to_json(orient="records")),
+                         "mit_top_domain_accuracy_cv": crossval.mit_accuracy(oof, m)["accuracy"]}}
+    out = Path(out_dir) if out_dir is not None else config.MODELS_DIR / MODEL_NAME
+    model.save(out, extra_meta=meta)
+    crossval.write_cv_predictions(out, preds, oof, m, td)
+    if student:
+        _, s_out, s_meta = train_student(model, td, m, oof, None if out_dir is None else Path(out_dir) / "fast",
+                                         progress=progress, document_model=document_model)
+        meta["student"] = {"path": str(s_out), **s_meta["training"]}
+    return model, out, meta
+
+
+# ----------------------------------------------------------------------------- document model
+def _doc_targets(m: Matrices, rows: np.ndarray) -> tuple[dict, dict]:
+    return ({h: m.targets[h][rows] for h in HEADS}, {h: m.masks[h][rows] for h in HEADS})
+
+
+def fit_document_model(m: Matrices, logits: dict, rows: np.ndarray, rule_scale: np.ndarray, **params):
+    """A :class:`~policykit.extract.sequence.DocumentModel` fitted on unit rows ``rows`` (whole
+    documents, in order) from sentence-model logits ``logits`` (out of fold)."""
+    from .sequence import DocumentModel
+    rows = np.sort(np.asarray(rows))
+    X = document_inputs(logits, m, rows, rule_scale)
+    t, k = _doc_targets(m, rows)
+    sizes = {h: int(logits[h].shape[1]) for h in HEADS}
+    return DocumentModel(**params).fit(X, [m.groups[i] for i in rows], t, k, sizes)
+
+
+def document_inputs(logits: dict, m: Matrices, rows: np.ndarray, rule_scale: np.ndarray) -> np.ndarray:
+    return np.hstack([logits[h][rows] for h in HEADS] + [m.rules[rows] / rule_scale]).astype(np.float32)
+
+
+def document_logits(doc, logits: dict, m: Matrices, rows: np.ndarray, rule_scale: np.ndarray) -> dict:
+    """The document model's logits for unit rows ``rows`` (whole documents, in order)."""
+    from .sequence import _runs
+    rows = np.sort(np.asarray(rows))
+    X = document_inputs(logits, m, rows, rule_scale)
+    out = {h: np.zeros((len(rows), logits[h].shape[1]), np.float32) for h in HEADS}
+    for s, e in _runs([m.groups[i] for i in rows]):
+        got = doc.logits(X[s:e])
+        for h in HEADS:
+            out[h][s:e] = got[h]
+    return out
+
+
+def rule_scale(m: Matrices) -> np.ndarray:
+    """The rule-feature scale the sentence model uses (std over the training rows)."""
+    return (m.rules.std(axis=0) + 1e-3).astype(np.float32)
+
+
+def document_cv(m: Matrices, oof: dict, cache: bool = True, **params) -> dict:
+    """Out-of-fold document-model logits of every unit: the model of fold k is fitted on the
+    sentence-model out-of-fold logits of the other folds' documents."""
+    from .sequence import DocumentModel
+    params = {**DocumentModel().get_params(), **params}
+    key = hashlib.sha256(json.dumps({"data": m.digest(), "params": params, "v": CV_VERSION,
+                                     "oof": hashlib.sha256(oof["logits"]["role"].tobytes()).hexdigest()},
+                                    sort_keys=True).encode()).hexdigest()[:20]
+    path = _cache_dir() / f"doc-{key}.npz"
+    if cache and path.exists():
+        with np.load(path) as z:
+            return {h: z[h] for h in HEADS}
+    uf = oof["unit_fold"]
+    scale = rule_scale(m)
+    out = {h: np.zeros((m.n_units, oof["logits"][h].shape[1]), np.float32) for h in HEADS}
+    for f in np.unique(uf):
+        tr, te = np.where(uf != f)[0], np.where(uf == f)[0]
+        doc = fit_document_model(m, oof["logits"], tr, scale, **params)
+        got = document_logits(doc, oof["logits"], m, te, scale)
+        for h in HEADS:
+            out[h][te] = got[h]
+    if cache:
+        _save_npz(path, **out)
+    return out
+
+
+# ----------------------------------------------------------------------------- the fast tier
+STUDENT_NAME = "extract-static"
+
+
+def _student_of(teacher: ExtractionModel, heads: dict) -> ExtractionModel:
+    """The fast tier: ``teacher``'s layout (labels, rule features, scales) with ``heads`` fitted on
+    static vectors (an identity ``student_`` projection: :func:`policykit.extract.student.identity`)."""
+    import copy as _copy
+    from .encoder import fingerprint
+    from .student import identity
+    st = _copy.copy(teacher)
+    st.student_ = identity()
+    st.heads_ = heads
+    st.top_deltas_ = {}
+    st._encoder = None
+    st.encoder_id_ = fingerprint({"projection": st.student_, **{f"{h}.w": heads[h][0] for h in HEADS}})
+    return st
+
+
+def static_inputs(m: Matrices, scale: np.ndarray) -> np.ndarray:
+    """The fast tier's head inputs of every row of ``m``: static vectors and scaled rule features."""
+    from .student import static_vectors
+    return np.hstack([static_vectors(m.texts) * VEC_SCALE, m.rules / scale]).astype(np.float32)
+
+
+def fit_heads(X: np.ndarray, m: Matrices, rows: np.ndarray, *, epochs: int = 40, lr: float = 5e-3,
+              weight_decay: float = 1e-4, dropout: float = 0.1, batch_size: int = 64,
+              init: dict | None = None, seed: int = config.SEED) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Linear heads (the sentence model's losses: softmax for the role, per-label logistic for the
+    rest, on the rows each head is annotated for) fitted on fixed inputs ``X`` of rows ``rows``
+    of ``m``; ``init`` warm-starts them (e.g. from the teacher's heads). Used by the fast tier,
+    whose static vectors are not fine-tuned."""
+    import math
+
+    import torch
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    rows = np.asarray(rows)
+    Xt = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32))
+    sizes = {h: int(m.targets[h].shape[1]) if m.targets[h].ndim > 1 else (3 if h == "role" else 1) for h in HEADS}
+    heads = torch.nn.ModuleDict({h: torch.nn.Linear(X.shape[1], k) for h, k in sizes.items()})
+    if init:
+        with torch.no_grad():
+            for h, (W, b) in init.items():
+                heads[h].weight.copy_(torch.from_numpy(np.asarray(W, np.float32)))
+                heads[h].bias.copy_(torch.from_numpy(np.asarray(b, np.float32)))
+    T = {h: torch.as_tensor(m.targets[h][rows]) for h in HEADS}
+    T = {h: (t.long() if h == "role" else t.float()) for h, t in T.items()}
+    M = {h: torch.as_tensor(m.masks[h][rows]) for h in HEADS}
+    drop = torch.nn.Dropout(dropout)
+    opt = torch.optim.AdamW(heads.parameters(), lr=lr, weight_decay=weight_decay)
+    steps = epochs * math.ceil(len(rows) / batch_size)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.1)
+    for _ in range(epochs):
+        perm = rng.permutation(len(rows))
+        for b in range(0, len(perm), batch_size):
+            idx = torch.from_numpy(perm[b:b + batch_size])
+            x = drop(Xt[idx])
+            loss = 0.0
+            for h, lin in heads.items():
+                mk = M[h][idx]
+                if not bool(mk.any()):
+                    continue
+                lg = lin(x[mk])
+                if h == "role":
+                    loss = loss + torch.nn.functional.cross_entropy(lg, T[h][idx][mk])
+                else:
+                    tgt = T[h][idx][mk].reshape(lg.shape)
+                    loss = loss + torch.nn.functional.binary_cross_entropy_with_logits(lg, tgt) * math.sqrt(lg.shape[1])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+    return {h: (lin.weight.detach().numpy().astype(np.float32).copy(), lin.bias.detach().numpy().astype(np.float32).copy())
+            for h, lin in heads.items()}
+
+
+def student_cv(m: Matrices, oof: dict, cache: bool = True) -> dict:
+    """Out-of-fold logits of the fast tier, in the accurate tier's folds: heads fitted on the
+    static vectors of the other folds' rows (:func:`fit_heads`) score the held-out rows."""
+    folds = np.r_[oof["unit_fold"], oof["mit_fold"]].astype(np.int64)
+    key = hashlib.sha256(json.dumps({"data": m.digest(), "folds": hashlib.sha256(folds.tobytes()).hexdigest(),
+                                     "v": CV_VERSION, "kind": "static-heads"}).encode()).hexdigest()[:20]
+    path = _cache_dir() / f"student-{key}.npz"
+    if cache and path.exists():
+        with np.load(path) as z:
+            return {h: z[h] for h in HEADS}
+    out = {h: np.zeros_like(oof["logits"][h]) for h in HEADS}
+    for f in np.unique(folds):
+        tr, te = np.where(folds != f)[0], np.where(folds == f)[0]
+        X = static_inputs(m, (m.rules[tr].std(axis=0) + 1e-3).astype(np.float32))
+        for h, (W, b) in fit_heads(X[tr], m, tr).items():
+            out[h][te] = X[te] @ W.T + b
+    if cache:
+        _save_npz(path, **out)
+    return out
+
+
+def train_student(teacher: ExtractionModel, td: TrainingData, m: Matrices, oof: dict, out_dir: str | Path | None = None,
+                  progress: bool = False, document_model: bool = False) -> tuple[ExtractionModel, Path, dict]:
+    """The fast tier: linear heads on static model2vec vectors (distilled from the packaged MiniLM)
+    and the rule features, fitted on all the gold; calibration and thresholds from its own
+    out-of-fold scores in the accurate tier's folds (:func:`student_cv`).
+
+    (Projecting static vectors onto the tuned encoder's and reusing its heads was tried first:
+    role macro-F1 0.45 in grouped CV, against 0.71 for heads fitted on the static vectors.)
+    """
+    from . import crossval
+    from .data import read_genres
+    s_oof = student_cv(m, oof)
+    s_res = {**oof, "logits": s_oof}
+    doc_oof = document_cv(m, s_res) if document_model else None
+    units = np.arange(m.n_units)
+    calib, ths = crossval.calibrate(s_oof, m, np.r_[units, m.n_units + np.arange(len(m) - m.n_units)])
+    preds, _ = crossval.crossfit_predictions(s_res, m, td, doc_logits=doc_oof)
+    table = crossval.genre_table(preds, td, read_genres())
+    st = _student_of(teacher, fit_heads(static_inputs(m, teacher.rule_scale_), m, np.arange(len(m))))
+    st.calibration_, st.thresholds_ = calib, ths
+    if document_model:
+        st.doc_model_ = fit_document_model(m, s_oof, units, st.rule_scale_)
+        st.doc_calibration_, st.doc_thresholds_ = crossval.calibrate(crossval.pad_units(doc_oof, m), m, units)
+    attach_memory(st, m, units)
+    meta = {"training": {"fast_tier_of": teacher.encoder_id_,
+                         "cv_by_genre": json.loads(table.to_json(orient="records"))}}
+    out = Path(out_dir) if out_dir is not None else config.MODELS_DIR / STUDENT_NAME
+    st.save(out, extra_meta=meta)
+    crossval.write_cv_predictions(out, preds, s_res, m, td)
+    return st, out, meta

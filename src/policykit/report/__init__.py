@@ -4,6 +4,8 @@ each figure, and a self-contained ``index.html`` that leads to the evidence sent
 Layout of the output folder (default :func:`policykit.config.reports_dir`)::
 
     index.html               self-contained (plotly.js inlined): figures, captions, glossary, evidence
+    explorer.html            the evidence explorer: every sentence with its labels, scores and
+                             why, filterable by group and label (self-contained, no server)
     figures/<name>.html      one interactive page per figure (uses figures/plotly.min.js)
     figures/<name>.png|svg   static images (kaleido + Chromium)
     tables/<name>.csv        the tidy table behind each figure (presented: numbers rounded to 3
@@ -196,7 +198,7 @@ def _build(out: Path, corpus, extraction, by, topics, static, progress, title, n
         evidence_rows, evidence_sentences, figure_div, figure_page, glossary_groups, render_index,
     )
 
-    bar = _progress(16 + 2 * len(by), progress)
+    bar = _progress(17 + 2 * len(by), progress)
 
     def step(msg: str) -> None:
         bar.set_postfix_str(msg, refresh=False)
@@ -305,6 +307,15 @@ def _build(out: Path, corpus, extraction, by, topics, static, progress, title, n
             files.append(write_xlsx(book, tab_dir / "report.xlsx"))
         timings["write"] = time.perf_counter() - t1
 
+        step("evidence explorer")
+        t1 = time.perf_counter()
+        from policykit.explore import export_html
+
+        explorer_by = [b for b in by if b in extraction.columns] or None
+        files.append(export_html(extraction, corpus, out / "explorer.html", by=explorer_by,
+                                 title=f"{title or 'policykit report'}: evidence explorer"))
+        timings["explorer"] = time.perf_counter() - t1
+
         if exporter is not None:
             step("static images (kaleido)")
             t1 = time.perf_counter()
@@ -349,7 +360,9 @@ def _build(out: Path, corpus, extraction, by, topics, static, progress, title, n
     html = render_index(title or "policykit report: comparison of positions", summary_line,
                         notes, rendered, sentences, __version__, plotlyjs,
                         glossary=glossary_groups(glossary),
-                        downloads=[("glossary (CSV)", "tables/glossary.csv")] * ("csv" in tables)
+                        downloads=[("evidence explorer: every sentence, its labels and why (HTML)",
+                                    "explorer.html")]
+                        + [("glossary (CSV)", "tables/glossary.csv")] * ("csv" in tables)
                         + [("every table (Excel)", "tables/report.xlsx")] * ("xlsx" in tables))
     with atomic_write(out / "index.html") as fh:
         fh.write(html)

@@ -35,7 +35,7 @@ from policykit.errors import InputError
 MARKER = ".policykit.json"
 #: Top-level entries each kind of output owns (everything else in its folder is carried over).
 OWNED = {
-    "report": ("index.html", "figures", "tables", "summary.json", MARKER),
+    "report": ("index.html", "explorer.html", "figures", "tables", "summary.json", MARKER),
     "topics": ("tables", "figures", "summary.json", "model", MARKER),
     "notebooks": (MARKER,),
 }

@@ -11,12 +11,19 @@ What it fixes compared with calling ``BERTopic()`` directly:
 * **offline**: embeddings come from :func:`policykit.embed.embed` (the packaged all-MiniLM-L6-v2,
   cached by text hash); BERTopic is handed the vectors and a backend wrapping the same function,
   so it never resolves a model name;
-* **reproducible**: UMAP is seeded (which makes it single-threaded), HDBSCAN is deterministic,
-  the vocabulary is fixed and sorted, ties are broken by id; two fits of the same units give the
-  same topics, in one process or in two;
-* **small corpora**: defaults chosen for a few hundred paragraphs or about a thousand sentences
-  (``n_neighbors=15``, ``min_cluster_size=8`` capped by the input size); outliers are reassigned
-  to the nearest topic by embedding similarity, so units are not left in topic -1;
+* **the same topics on any machine**: embeddings differ between processors by about 1e-7, and
+  UMAP + HDBSCAN turn that into other topics (two fits from embeddings 1e-6 apart agree with an
+  adjusted Rand index of about 0.5 on the report's paragraphs). The default ``method="spectral"``
+  clusters the spectral embedding of UMAP's neighbourhood graph with Ward's method
+  (:mod:`policykit.topics.spectral`): every step is continuous in the embeddings or a decision
+  with a wide margin, so topics, terms, labels and counts are identical under noise of 1e-6 and
+  other CPU kernels (tested; :meth:`TopicModel.stability` measures it on any corpus).
+  ``method="umap"`` keeps the seeded UMAP + HDBSCAN pipeline for comparison;
+* **reproducible**: no random starts, the vocabulary is fixed and sorted, ties are broken by id;
+  two fits of the same units give the same topics, in one process or in two;
+* **small corpora**: defaults chosen for a few hundred paragraphs or about a thousand sentences;
+  outliers (units in clusters smaller than ``min_cluster_size``) are reassigned to the nearest
+  topic by embedding similarity, so units are not left in topic -1;
 * **tidy output**: ``assignments_``, ``terms_``, ``keywords_``, ``topic_info_`` and ``doc_map_``
   are DataFrames following ``docs/architecture.md``.
 """
@@ -38,6 +45,18 @@ from .vocab import STOP_WORDS
 
 #: Outlier strategies of ``BERTopic.reduce_outliers`` that work from precomputed vectors.
 OUTLIER_STRATEGIES = ("embeddings", "c-tf-idf", "distributions")
+#: Clustering pipelines: ``spectral`` (default; stable to float noise) and ``umap`` (UMAP + HDBSCAN).
+METHODS = ("spectral", "umap")
+
+
+def default_n_topics(n_units: int) -> int:
+    """Number of topics ``method="spectral"`` finds when ``nr_topics`` is not given.
+
+    About ``0.9 * sqrt(n_units)`` (at least 2, at most 50): 15 for the report's 283 body
+    paragraphs (UMAP + HDBSCAN found 15 to 17 there, depending on the last bits of the
+    embeddings), 27 for its 874 body sentences.
+    """
+    return int(min(50, max(2, round(0.9 * np.sqrt(max(n_units, 1))))))
 
 
 class TopicModel:
@@ -50,19 +69,35 @@ class TopicModel:
         table or plain texts.
     embedding_model : {"minilm", "static"}
         policykit embedding model (see :mod:`policykit.embed`).
-    n_neighbors, n_components, min_dist : int, int, float
-        UMAP parameters (``n_neighbors`` is capped at ``n_units - 1``).
+    method : {"spectral", "umap"}
+        ``spectral`` (default): spectral embedding of UMAP's neighbourhood graph, clustered by
+        Ward's method into ``nr_topics`` topics — the same topics whatever the processor
+        (:mod:`policykit.topics.spectral`). ``umap``: seeded UMAP + HDBSCAN, whose topics change
+        with the last bits of the embeddings (kept for comparison).
+    n_neighbors : int, optional
+        Neighbourhood size of the graph (capped at ``n_units - 1``). Default 10 for ``spectral``
+        (the report's paragraphs: the cut into 15 topics then has a margin of 10% of the merge
+        height and survives noise of 1e-4), 15 for ``umap``.
+    n_components : int, optional
+        Dimensions of the reduction. Default: as many as topics for ``spectral`` (one
+        eigenvector per cluster, as in spectral clustering), 5 for ``umap``.
+    min_dist : float
+        UMAP's ``min_dist`` (``umap`` only).
     min_cluster_size : int, optional
-        HDBSCAN's smallest topic. Default ``max(5, round(sqrt(n_units) / 2))``: 8 for the report's
-        ~280 body paragraphs, 15 for its ~880 body sentences. Capped at ``n_units // 4``.
+        The smallest topic. Default ``max(5, round(sqrt(n_units) / 2))``: 8 for the report's
+        ~280 body paragraphs, 15 for its ~880 body sentences; capped at ``n_units // 4``.
+        ``spectral``: clusters of the Ward cut with fewer units are outliers (ignored when
+        ``nr_topics`` is given and ``min_cluster_size`` is not). ``umap``: HDBSCAN's parameter.
     min_samples : int, optional
-        HDBSCAN's density parameter; smaller values leave fewer outliers. Default 3.
+        HDBSCAN's density parameter (``umap`` only); smaller values leave fewer outliers. Default 3.
     cluster_selection_method : {"leaf", "eom"}
-        HDBSCAN cluster selection; "leaf" avoids the one-giant-topic result "eom" tends to give
-        on sentences of a single-subject report.
+        HDBSCAN cluster selection (``umap`` only); "leaf" avoids the one-giant-topic result
+        "eom" tends to give on sentences of a single-subject report.
     nr_topics : int or "auto", optional
-        Merge topics down to this number of topics (not counting -1) after clustering, by the
-        similarity of their embeddings (``None`` keeps HDBSCAN's topics; fewer are never split).
+        ``spectral``: the number of clusters Ward's tree is cut into (default
+        :func:`default_n_topics`; "auto" is the same). ``umap``: merge HDBSCAN's topics down to
+        this number (not counting -1) by the similarity of their embeddings (``None`` keeps
+        HDBSCAN's topics; fewer are never split).
     reduce_outliers : {"embeddings", "c-tf-idf", "distributions"} or None
         Reassign outlier units (topic -1) to their nearest topic; ``None`` keeps them as -1.
     outlier_threshold : float
@@ -82,9 +117,11 @@ class TopicModel:
     keybert : bool
         Add the KeyBERT-inspired representation (embeds candidate words; cached).
     doc_map : bool
-        Compute a seeded 2-D UMAP of the unit embeddings for the document map.
+        Compute the 2-D document map: the two principal axes of the graph's diffusion-map
+        coordinates, scaled to [-1, 1] and rounded to 2 decimals (``spectral``; a linear
+        projection, so it moves no more than the eigenvectors do), or a seeded 2-D UMAP (``umap``).
     random_state : int
-        Seed of UMAP (also used by the representation's sampling).
+        Seed of UMAP and of the sparse eigensolver (also used by the representation's sampling).
     progress : bool
         Show a progress bar over the fitting stages and while embedding.
 
@@ -97,7 +134,8 @@ class TopicModel:
     topics_ : ndarray of int
         Topic per unit (-1 = outlier).
     probabilities_ : ndarray of float
-        HDBSCAN membership strength per unit (0 for outliers and reassigned outliers).
+        Membership per unit: 1 for a unit of a Ward cluster (``spectral`` assigns each unit to one
+        cluster), HDBSCAN's membership strength (``umap``); 0 for outliers and reassigned outliers.
     assignments_ : DataFrame
         ``unit_id, doc_id, topic, probability, similarity, reassigned``.
     terms_ : DataFrame
@@ -117,7 +155,13 @@ class TopicModel:
     vocabulary_ : list of str
         Sorted term vocabulary.
     doc_map_ : DataFrame or None
-        ``unit_id, doc_id, topic, label, x, y`` plus metadata, from a seeded 2-D UMAP.
+        ``unit_id, doc_id, topic, label, x, y`` plus metadata (see ``doc_map``).
+    reduced_ : ndarray (n_units, n_components)
+        The coordinates the units were clustered in.
+    cut_margin_ : float
+        ``spectral`` only: how far the Ward cut is from a tie (see
+        :attr:`policykit.topics.spectral.WardClusterer.margin_`); the partition can only change
+        under perturbations that move merge heights by about this share.
     sentences_ : DataFrame or None
         Body sentences of the corpus (when fitted on a corpus), for representative sentences.
     n_topics_ : int
@@ -133,8 +177,8 @@ class TopicModel:
         Wall time per stage.
     """
 
-    def __init__(self, unit: str = "paragraph", embedding_model: str = "minilm",
-                 n_neighbors: int = 15, n_components: int = 5, min_dist: float = 0.0,
+    def __init__(self, unit: str = "paragraph", embedding_model: str = "minilm", method: str = "spectral",
+                 n_neighbors: int | None = None, n_components: int | None = None, min_dist: float = 0.0,
                  min_cluster_size: int | None = None, min_samples: int | None = 3,
                  cluster_selection_method: str = "leaf", nr_topics: int | str | None = None,
                  reduce_outliers: str | None = "embeddings", outlier_threshold: float = 0.0,
@@ -143,6 +187,7 @@ class TopicModel:
                  doc_map: bool = True, random_state: int = SEED, progress: bool = False):
         self.unit = unit
         self.embedding_model = embedding_model
+        self.method = method
         self.n_neighbors = n_neighbors
         self.n_components = n_components
         self.min_dist = min_dist
@@ -162,7 +207,7 @@ class TopicModel:
         self.progress = progress
 
     # ------------------------------------------------------------------ sklearn plumbing
-    _PARAMS = ("unit", "embedding_model", "n_neighbors", "n_components", "min_dist",
+    _PARAMS = ("unit", "embedding_model", "method", "n_neighbors", "n_components", "min_dist",
                "min_cluster_size", "min_samples", "cluster_selection_method", "nr_topics",
                "reduce_outliers", "outlier_threshold", "top_n_words", "ngram_range", "min_df",
                "stop_words", "keybert", "doc_map", "random_state", "progress")
@@ -187,6 +232,8 @@ class TopicModel:
     # ------------------------------------------------------------------ fitting
     def _validate(self) -> None:
         check_unit(self.unit)
+        if self.method not in METHODS:
+            raise InputError(None, f"unknown topic method {self.method!r}", f"use one of {', '.join(METHODS)}")
         if self.reduce_outliers is not None and self.reduce_outliers not in OUTLIER_STRATEGIES:
             raise InputError(None, f"unknown outlier strategy {self.reduce_outliers!r}",
                              f"use one of {', '.join(OUTLIER_STRATEGIES)} or None")
@@ -210,12 +257,77 @@ class TopicModel:
         mcs = self.min_cluster_size
         if mcs is None:
             mcs = max(5, int(round(np.sqrt(n) / 2)))
-        return {
-            "n_neighbors": int(max(2, min(self.n_neighbors, n - 1))),
-            "n_components": int(max(2, min(self.n_components, n - 2))),
+        nn = self.n_neighbors if self.n_neighbors is not None else (10 if self.method == "spectral" else 15)
+        p = {
+            "n_neighbors": int(max(2, min(nn, n - 1))),
             "min_cluster_size": int(max(2, min(mcs, n // 4))),
             "min_samples": None if self.min_samples is None else int(max(1, min(self.min_samples, n // 4))),
         }
+        if self.method == "spectral":
+            k = default_n_topics(n) if self.nr_topics in (None, "auto") else int(self.nr_topics)
+            p["n_clusters"] = int(max(2, min(k, n // 2)))
+            if self.nr_topics not in (None, "auto") and self.min_cluster_size is None:
+                p["min_cluster_size"] = 1  # an explicit number of topics is not thinned out
+            nc = self.n_components if self.n_components is not None else p["n_clusters"]
+            p["n_components"] = int(max(2, min(nc, n - 2)))
+        else:
+            nc = self.n_components if self.n_components is not None else 5
+            p["n_components"] = int(max(2, min(nc, n - 2)))
+        return p
+
+    def _models(self, n: int):
+        """The reduction and clustering models handed to BERTopic (``umap_model``, ``hdbscan_model``)."""
+        p = self._effective_params(n)
+        if self.method == "spectral":
+            from .spectral import SpectralReducer, WardClusterer
+
+            return (SpectralReducer(n_neighbors=p["n_neighbors"], n_components=p["n_components"],
+                                    random_state=self.random_state),
+                    WardClusterer(n_clusters=p["n_clusters"], min_cluster_size=p["min_cluster_size"]))
+        from hdbscan import HDBSCAN
+        from umap import UMAP
+
+        from .backend import enable_umap_cache
+
+        enable_umap_cache()
+        umap_model = UMAP(n_neighbors=p["n_neighbors"], n_components=p["n_components"],
+                          min_dist=self.min_dist, metric="cosine", random_state=self.random_state,
+                          init="spectral" if n > p["n_components"] + 2 else "random")
+        hdbscan_model = HDBSCAN(min_cluster_size=p["min_cluster_size"], min_samples=p["min_samples"],
+                                metric="euclidean", cluster_selection_method=self.cluster_selection_method,
+                                prediction_data=False)
+        return umap_model, hdbscan_model
+
+    def cluster_labels(self, embeddings: np.ndarray) -> np.ndarray:
+        """Topic clusters of ``embeddings`` by this model's reduction and clustering alone
+        (before outlier reassignment and BERTopic's renumbering by size; -1 = outlier).
+
+        Used by :meth:`stability`; cheap for ``method="spectral"``.
+        """
+        from .backend import quiet
+
+        E = np.asarray(embeddings, dtype=np.float32)
+        reducer, clusterer = self._models(len(E))
+        with quiet():
+            return np.asarray(clusterer.fit(reducer.fit_transform(E)).labels_, dtype=int)
+
+    def stability(self, noise=(1e-6, 1e-5, 1e-4), n_repeats: int = 3, random_state: int = 0) -> pd.DataFrame:
+        """How much of the fitted partition survives noise added to the embeddings.
+
+        Refits the reduction and clustering (not the representation) on ``embeddings_`` plus
+        Gaussian noise of each standard deviation in ``noise``; see
+        :func:`policykit.topics.spectral.partition_stability`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``noise, repeat, identical, share_same, ari``.
+        """
+        self._check_fitted()
+        from .spectral import partition_stability
+
+        return partition_stability(self.cluster_labels, self.embeddings_, noise=noise,
+                                   n_repeats=n_repeats, random_state=random_state)
 
     def fit(self, X, y=None, embeddings: np.ndarray | None = None) -> "TopicModel":
         """Fit topics on the units of ``X``.
@@ -294,21 +406,13 @@ class TopicModel:
         from bertopic import BERTopic
         from bertopic.representation import KeyBERTInspired
         from bertopic.vectorizers import ClassTfidfTransformer
-        from hdbscan import HDBSCAN
-        from umap import UMAP
 
-        from .backend import PolicykitEmbedder, enable_umap_cache, quiet
+        from .backend import PolicykitEmbedder, quiet
         from .vocab import make_vectorizer
 
-        p = self._effective_params(n)
-        self.params_ = {**self.get_params(), **p}
-        enable_umap_cache()
-        umap_model = UMAP(n_neighbors=p["n_neighbors"], n_components=p["n_components"],
-                          min_dist=self.min_dist, metric="cosine", random_state=self.random_state,
-                          init="spectral" if n > p["n_components"] + 2 else "random")
-        hdbscan_model = HDBSCAN(min_cluster_size=p["min_cluster_size"], min_samples=p["min_samples"],
-                                metric="euclidean", cluster_selection_method=self.cluster_selection_method,
-                                prediction_data=False)
+        self.params_ = {**self.get_params(), **self._effective_params(n)}
+        umap_model, hdbscan_model = self._models(n)
+        self._reducer = umap_model
         representation = None
         if self.keybert:
             representation = {"KeyBERT": KeyBERTInspired(top_n_words=self.top_n_words, nr_repr_docs=5,
@@ -329,7 +433,13 @@ class TopicModel:
                 raise InputError(None, f"no topics could be fitted on {n} units ({type(exc).__name__}: {exc})",
                                  "add more documents, or lower min_cluster_size / use --unit sentence") from exc
             topics = np.asarray(topics, dtype=int)
-            if self.nr_topics is not None and (topics != T.OUTLIER).any():
+            self.reduced_ = np.asarray(umap_model.transform(E) if self.method == "spectral"
+                                       else umap_model.embedding_)
+            if self.method == "spectral":
+                # Ward assigns each unit to one cluster: membership 1 (BERTopic got no probabilities)
+                probs = (topics != T.OUTLIER).astype(float)
+                self.cut_margin_ = float(hdbscan_model.margin_)
+            if self.method == "umap" and self.nr_topics is not None and (topics != T.OUTLIER).any():
                 # reduce after fitting, so that ``nr_topics`` counts real topics, not topic -1
                 n_real = len(set(topics.tolist()) - {T.OUTLIER})
                 has_outliers = int((topics == T.OUTLIER).any())
@@ -399,21 +509,28 @@ class TopicModel:
         self.topic_info_ = T.info_table(topics, self.labels_, self.terms_, self.keywords_, self.units_, sims)
 
     def _doc_map(self) -> pd.DataFrame:
-        from umap import UMAP
-
-        from .backend import enable_umap_cache, quiet
-
-        enable_umap_cache()
         n = len(self.units_)
-        with quiet():
-            xy = UMAP(n_neighbors=int(max(2, min(self.n_neighbors, n - 1))), n_components=2,
-                      min_dist=0.1, metric="cosine", random_state=self.random_state, n_epochs=200,
-                      init="spectral" if n > 4 else "random").fit_transform(self.embeddings_)
+        if self.method == "spectral":
+            xy = self._reducer.layout(2)
+        else:
+            from umap import UMAP
+
+            from .backend import enable_umap_cache, quiet
+
+            enable_umap_cache()
+            with quiet():
+                xy = UMAP(n_neighbors=self.params_["n_neighbors"], n_components=2,
+                          min_dist=0.1, metric="cosine", random_state=self.random_state, n_epochs=200,
+                          init="spectral" if n > 4 else "random").fit_transform(self.embeddings_)
         meta = [c for c in ("title", "chapter", "region", "sector", "year", "doc_type")
                 if c in self.units_.columns]
         df = pd.DataFrame({"unit_id": self.units_["unit_id"], "doc_id": self.units_["doc_id"],
                            "topic": self.topics_, "label": [self.labels_[int(t)] for t in self.topics_],
                            "x": xy[:, 0].astype(float), "y": xy[:, 1].astype(float)})
+        if self.method == "spectral":
+            # a map shows positions, not measurements: 2 decimals (1% of its width) are kept, so
+            # the figure's data does not carry the coordinates' float noise
+            df[["x", "y"]] = df[["x", "y"]].round(2)
         for c in meta:
             df[c] = self.units_[c].to_numpy()
         df["snippet"] = self.units_["text"].str.slice(0, 160)
@@ -467,11 +584,13 @@ class TopicModel:
         return load_model(path)
 
     def fingerprint(self) -> str:
-        """Short hash of the fitted result: topic per unit, c-TF-IDF terms with their weights
-        (6 decimals), labels, keywords in rank order and document-map coordinates (4 decimals).
+        """Short hash of the fitted topics: topic per unit, c-TF-IDF terms with their weights
+        (6 decimals), labels, and KeyBERT-inspired keywords in rank order.
 
-        Keyword *weights* are left out: they are cosine similarities of word embeddings, and a
-        word embedded in another batch (other padding) can differ in the 7th decimal.
+        It leaves out what moves with the last bits of the embeddings (another processor, a
+        different SIMD kernel): keyword *weights* (cosine similarities of word embeddings) and
+        document-map coordinates. c-TF-IDF weights come from word counts, so they are the same
+        wherever the topics are. Two fits with the same fingerprint have the same topics.
         """
         self._check_fitted()
         from policykit.store import content_key
@@ -480,6 +599,4 @@ class TopicModel:
                  self.terms_.assign(weight=self.terms_["weight"].round(6))]
         if self.keywords_ is not None:
             parts.append(self.keywords_[["topic", "term", "rank", "label"]])
-        if self.doc_map_ is not None:
-            parts.append(self.doc_map_[["unit_id", "x", "y"]].round(4))
         return content_key(*parts)

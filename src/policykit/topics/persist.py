@@ -123,7 +123,7 @@ def save_model(model, path) -> Path:
 
         scalars = {k: _jsonable(getattr(model, k)) for k in
                    ("n_topics_", "outlier_share_", "outlier_share_before_", "fit_seconds_",
-                    "reconstruction_err_") if hasattr(model, k)}
+                    "reconstruction_err_", "cut_margin_") if hasattr(model, k)}
         meta = {
             "format": FORMAT,
             "class": kind,
@@ -182,6 +182,8 @@ def load_model(path):
     for k in ("ngram_range",):
         if k in params and isinstance(params[k], list):
             params[k] = tuple(params[k])
+    if meta["class"] == "TopicModel":
+        params.setdefault("method", "umap")  # saved before ``method`` existed: UMAP + HDBSCAN
     if isinstance(params.get("stop_words"), list):
         params["stop_words"] = tuple(params["stop_words"])
     model = cls(**params)

@@ -108,13 +108,23 @@ def figure_specs(res: TopicResults) -> list[dict]:
     q = res.quality.set_index("model")
     bq = q.iloc[0]
     nq = q.loc["nmf"]
+    if getattr(m, "method", "umap") == "spectral":
+        how = (f"BERTopic on {n} body {unit} (all-MiniLM-L6-v2 embeddings; Ward clusters of the spectral "
+               f"embedding of their {m.params_.get('n_neighbors', 10)}-nearest-neighbour graph, the same on "
+               f"every processor): {m.n_topics_} topics")
+        outl = (f"; {m.outlier_share_before_:.0%} of the {unit} were in clusters smaller than "
+                f"{m.params_.get('min_cluster_size')} and are reassigned to the nearest topic"
+                if m.outlier_share_before_ else "")
+    else:
+        how = (f"BERTopic on {n} body {unit} (all-MiniLM-L6-v2 embeddings, seeded UMAP and HDBSCAN): "
+               f"{m.n_topics_} topics")
+        outl = (f"; HDBSCAN left {m.outlier_share_before_:.0%} as outliers, {m.outlier_share_:.0%} remain "
+                "after reassignment to the nearest topic")
     specs = [{
         "name": "topics-terms",
         "title": "Topics in the authors' own words",
-        "caption": (f"BERTopic on {n} body {unit} (all-MiniLM-L6-v2 embeddings, seeded UMAP and HDBSCAN): "
-                    f"{m.n_topics_} topics; HDBSCAN left {m.outlier_share_before_:.0%} as outliers, "
-                    f"{m.outlier_share_:.0%} remain after reassignment to the nearest topic. Bars: c-TF-IDF "
-                    "weights; labels combine KeyBERT-inspired keywords and c-TF-IDF terms."),
+        "caption": (how + outl + ". Bars: c-TF-IDF weights; labels combine KeyBERT-inspired keywords and "
+                    "c-TF-IDF terms."),
         "figure": F.topic_terms(m.terms_),
         "table": m.topic_info_,
     }]
@@ -134,7 +144,11 @@ def figure_specs(res: TopicResults) -> list[dict]:
         specs.append({
             "name": "topics-document-map",
             "title": "Document map",
-            "caption": (f"Each point is a body {m.unit}, placed by a seeded 2-D UMAP of its embedding "
+            "caption": (f"Each point is a body {m.unit}, placed on the two principal axes of the "
+                        "neighbourhood graph's diffusion-map coordinates, the space the topics were clustered in (identical "
+                        "on every run); colour and symbol "
+                        "give its topic." if getattr(m, "method", "umap") == "spectral" else
+                        f"Each point is a body {m.unit}, placed by a seeded 2-D UMAP of its embedding "
                         "(identical on every run); colour and symbol give its topic."),
             "figure": F.document_map(m.doc_map_),
             "table": m.doc_map_,
