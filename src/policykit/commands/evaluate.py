@@ -15,7 +15,9 @@ DESCRIPTION = """\
       international statements), the two cross-genre checks (trained without the report, scored
       on its dev essays; trained without the governance set, scored on it), calibration
       (expected calibration error per facet) and top-domain accuracy of classify() on MIT risk
-      descriptions of unseen frameworks. Thresholds and temperatures are fitted inside the
+      descriptions of unseen frameworks; then the fast tier in the same folds (--no-fast skips
+      it) and, with --document-model, the document model that was measured and not shipped.
+      Thresholds and temperatures are fitted inside the
       folds, never on the scored rows. Out-of-fold scores are cached by content (after
       `policykit train` the grouped CV is free); the cross-genre checks train two more models.
 --gold FILE [--raw TEXT]  score the shipped model's extraction of TEXT (default: the bundled
