@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..compare._frames import ELIGIBLE_ROLES, FACET_COLUMNS, MISSING_GROUP, documents_frame, group_values
-from ..compare.prevalence import sort_groups
+from ..compare.prevalence import MIN_DOCS, sort_groups
 
 FACETS = ("risk_domain", "risk_subdomain", "instrument", "addressee", "role")
 #: Grouping columns offered when the caller names none (those the documents have).
@@ -43,6 +43,17 @@ CELL_COLUMNS = ("doc_share", "doc_share_lo", "doc_share_hi", "sent_share", "sent
                 "n_groups", "small_group")
 HEADING_SECTIONS = ("heading", "title")
 ROUND = 3
+
+
+def _s(x) -> float | None:
+    """A model score as people read it: :data:`policykit.present.SCORE_DECIMALS` places (scores
+    carry the embeddings' float noise; see :mod:`policykit.present`)."""
+    from policykit.present import SCORE_DECIMALS
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return None
+    return round(f, SCORE_DECIMALS) if math.isfinite(f) else None
 
 
 def _r(x) -> float | None:
@@ -146,14 +157,13 @@ def _cue_spans(text: str, start: int, evidence, raw: str | None) -> list[list]:
 
 
 def _features(evidence, facet: str, lab: str, n: int = 3) -> list[str]:
+    """What drove a label, by name in the order of contribution (the contributions themselves
+    move with the embeddings' float noise; see :func:`policykit.present.present_evidence`)."""
     out = []
     for it in ((evidence or {}).get(facet) or {}).get(lab, []) or []:
         if it.get("kind") in ("model", "rule"):
             for f in (it.get("features") or [])[:n]:
-                try:
-                    out.append(f"{f[0]} ({float(f[1]):.2f})")
-                except (TypeError, ValueError, IndexError):
-                    out.append(str(f))
+                out.append(str(f[0]) if isinstance(f, (list, tuple, np.ndarray)) and len(f) else str(f))
     return out[:n]
 
 
@@ -215,7 +225,7 @@ def sentence_columns(wide: pd.DataFrame, corpus=None, by: Sequence[str] = (),
         "start": starts, "end": ends, "text": texts,
         "hash": [text_hash(t) for t in texts],
         "role": wide["role"].astype(str).tolist(),
-        "role_score": [_r(x) for x in wide["role_score"]] if "role_score" in wide.columns else [None] * n,
+        "role_score": [_s(x) for x in wide["role_score"]] if "role_score" in wide.columns else [None] * n,
     }
     labels = {}
     for f in facets:
@@ -224,7 +234,7 @@ def sentence_columns(wide: pd.DataFrame, corpus=None, by: Sequence[str] = (),
         col = FACET_COLUMNS[f]
         labels[f] = [[str(x) for x in _lists(v)] for v in wide[col]] if col in wide.columns else [[] for _ in range(n)]
     cols["labels"] = labels
-    cols["scores"] = [{f: {str(k): _r(v) for k, v in ((s or {}).get(f) or {}).items()} for f in facets
+    cols["scores"] = [{f: {str(k): _s(v) for k, v in ((s or {}).get(f) or {}).items()} for f in facets
                        if (s or {}).get(f)} for s in scores]
     cols["cues"] = [_cue_spans(t, st, ev, raw(d)) for t, st, ev, d in zip(texts, starts, evid, cols["doc"])]
     why = []
@@ -364,7 +374,7 @@ def prevalence_cells(wide: pd.DataFrame | _Columns, facet: str, by: str, documen
             cells.append({"g": gi, "l": li, "n": len(items), "s": [index[s] for _, s, _ in items if s in index],
                           "n_docs": nd, "n_docs_group": ndg, "doc_share": _r(nd / ndg) if ndg else None,
                           "n_sents": len(items), "n_sents_group": nsg,
-                          "sent_share": _r(len(items) / nsg) if nsg else None, "small_group": ndg < 3})
+                          "sent_share": _r(len(items) / nsg) if nsg else None, "small_group": ndg < MIN_DOCS})
     return {"key": f"{facet}|{by}", "facet": facet, "by": by, "title": "",
             "values": ["doc_share", "sent_share", "n_sents"], "groups": grp_list, "labels": lab_list,
             "cells": cells}
@@ -440,7 +450,7 @@ def build_payload(wide: pd.DataFrame, corpus=None, *, views: list[dict], groupin
         for r in queue.itertuples(index=False):
             i = pos.get(r.sent_id)
             if i is not None:
-                prio[i], reasons[i], rank[i] = _r(r.priority), list(r.reasons), int(r.rank)
+                prio[i], reasons[i], rank[i] = _s(r.priority), list(r.reasons), int(r.rank)
     sents["priority"], sents["reasons"], sents["rank"] = prio, reasons, rank
     return {
         "version": 1, "mode": mode, "title": title,
