@@ -22,10 +22,10 @@ import pandas as pd
 from ..errors import InputError
 from .model import (META_COLUMNS, Corpus, Paragraph, RawDocument, collapse_ws, para_id,
                     sent_id)
+from .layout import blocks, trim_span
 from .layout import paragraphs as layout_paragraphs
 from .segment import load_rules, segment_spans, strip_bullet
 
-_BLOCK_SEP = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _CLOSERS = "”\"’')]*_>》」』 \t\n"
 _TERMINAL = set(".!?:;…。！？")
 _NUMBERED = re.compile(r"^\s*(?:\(?\d{1,3}[.)]|\(?[ivxIVX]{1,5}[.)]|\(?[a-hA-H][.)])\s+\S")
@@ -59,30 +59,6 @@ def _lines(raw: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
-def _trim(raw: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and raw[start].isspace():
-        start += 1
-    while end > start and raw[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
-def blocks(raw: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Spans of blank-line-separated blocks of ``raw[start:end]``, whitespace trimmed."""
-    end = len(raw) if end is None else end
-    out = []
-    pos = start
-    for m in _BLOCK_SEP.finditer(raw, start, end):
-        s, e = _trim(raw, pos, m.start())
-        if s < e:
-            out.append((s, e))
-        pos = m.end()
-    s, e = _trim(raw, pos, end)
-    if s < e:
-        out.append((s, e))
-    return out
-
-
 def split_block(raw: str, start: int, end: int) -> list[tuple[int, int, str | None]]:
     """Split a block into paragraphs: each list line is its own.
 
@@ -94,7 +70,7 @@ def split_block(raw: str, start: int, end: int) -> list[tuple[int, int, str | No
         out: list[tuple[int, int, str | None]] = []
         for s, e in lines:
             is_item = _list_kind(raw[s:e])
-            s, e = _trim(raw, s, e)
+            s, e = trim_span(raw, s, e)
             if out and not is_item:
                 # a wrapped continuation line of the previous item
                 ps, _pe, pitem = out[-1]

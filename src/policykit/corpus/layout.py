@@ -97,7 +97,8 @@ def load_layout_rules(path: str | None = None) -> dict:
 
 
 # --------------------------------------------------------------------------- lines
-def _trim(raw: str, start: int, end: int) -> tuple[int, int]:
+def trim_span(raw: str, start: int, end: int) -> tuple[int, int]:
+    """``(start, end)`` with surrounding whitespace of ``raw[start:end]`` left out."""
     while start < end and raw[start].isspace():
         start += 1
     while end > start and raw[end - 1].isspace():
@@ -111,11 +112,11 @@ def blocks(raw: str, start: int = 0, end: int | None = None) -> list[tuple[int, 
     out = []
     pos = start
     for m in _BLOCK_SEP.finditer(raw, start, end):
-        s, e = _trim(raw, pos, m.start())
+        s, e = trim_span(raw, pos, m.start())
         if s < e:
             out.append((s, e))
         pos = m.end()
-    s, e = _trim(raw, pos, end)
+    s, e = trim_span(raw, pos, end)
     if s < e:
         out.append((s, e))
     return out
@@ -128,7 +129,7 @@ def _lines(raw: str, start: int, end: int) -> list[tuple[int, int]]:
     while pos < end:
         nl = raw.find("\n", pos, end)
         stop = end if nl == -1 else nl
-        s, e = _trim(raw, pos, stop)
+        s, e = trim_span(raw, pos, stop)
         if s < e:
             out.append((s, e))
         pos = stop + 1
@@ -301,7 +302,7 @@ def paragraphs(raw: str, start: int = 0, end: int | None = None,
                 p._kind, p._whole, p._barrier = None, True, barrier  # type: ignore[attr-defined]
                 paras.append(p)
                 barrier = False
-                s, e = _trim(raw, t_end, e)
+                s, e = trim_span(raw, t_end, e)
                 if s >= e:
                     continue
             text = raw[s:e]
