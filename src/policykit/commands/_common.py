@@ -40,7 +40,7 @@ def add_corpus_args(parser: argparse.ArgumentParser) -> None:
                        help="metadata sidecar (CSV or YAML: doc_id or file, title, region, year, type, ...)")
     group.add_argument("--on-error", choices=("raise", "skip"), default="raise",
                        help="on a bad input: stop with an error (raise, default) or report it and go on (skip)")
-    group.add_argument("--limit", type=_positive_int, metavar="N", help="read only the first N documents")
+    group.add_argument("--limit", type=positive_int, metavar="N", help="read only the first N documents")
     group.add_argument("--no-cache", action="store_true",
                        help="rebuild the corpus tables instead of reusing data/interim/corpus/")
 
@@ -79,7 +79,8 @@ def store_corpus_if_asked(corpus, args: argparse.Namespace) -> None:
     print(f"stored {', '.join(paths)} in {store.root} (SQL: {store.database})", file=sys.stderr)
 
 
-def _positive_int(text: str) -> int:
+def positive_int(text: str) -> int:
+    """argparse type: an integer of at least 1."""
     try:
         value = int(text)
     except ValueError:

@@ -70,9 +70,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                        help="local: one process (default); dask: Dask tasks, one per batch of documents")
     group.add_argument("--scheduler", metavar="ADDRESS",
                        help="Dask scheduler to use, e.g. tcp://10.0.0.5:8786 (with --engine dask)")
-    group.add_argument("--workers", type=_positive, metavar="N",
+    group.add_argument("--workers", type=_common.positive_int, metavar="N",
                        help="processes of the local Dask cluster (with --engine dask; default 2)")
-    group.add_argument("--batch-words", type=_positive, default=None, metavar="N",
+    group.add_argument("--batch-words", type=_common.positive_int, default=None, metavar="N",
                        help="words per batch (bounds memory; the unit of a Dask task; default 100000)")
     group.add_argument("--store-dir", metavar="DIR",
                        help="folder of the stored results (default data/processed/extraction)")
@@ -91,16 +91,6 @@ def _score(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {text!r}") from None
     if not 0.0 <= v <= 1.0:
         raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {text!r}")
-    return v
-
-
-def _positive(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
     return v
 
 
