@@ -18,10 +18,11 @@ Rows
 * Dask, 1 and 2 local workers (processes, one thread each), fast tier.
 * incremental: the store holds the first N-10 documents; the run over all N extracts the 10 new.
 
-Encoders (``--only encoders``): MiniLM on a sample of AGORA sentences with torch (the
-reference), ONNX fp32, ONNX dynamic int8 and ONNX truncated at 128 word pieces: words/s per
-CPU second, cosine to the torch vectors, and agreement of ``extract``'s labels with the torch
-run on the bundled report and on a governance text (the OECD AI Recommendation, 2019).
+Encoders (``--only encoders``): the accurate tier's fine-tuned MiniLM on a sample of AGORA
+sentences with torch (the reference), ONNX Runtime fp32 (the default) and ONNX truncated at 64
+word pieces (instead of 128): words/s, cosine to the torch vectors, and agreement of
+``extract``'s labels with the torch run on the bundled report and on a governance text (the
+OECD AI Recommendation, 2019).
 
 The machine is shared: the load average before and after each row is printed; only rows run
 on a quiet machine (load < 0.5) are comparable across runs.
@@ -138,29 +139,30 @@ def m_profile(limit):
     import pstats
 
     import policykit
-    from policykit.embed import load_static_model
     from policykit.extract import extract
-    from policykit.extract.model import load_model
+    from policykit.extract.api import load_model
+    from policykit.extract.student import static_model
     corpus = policykit.load([str(AGORA)], on_error="skip", limit=limit, progress=False, cache=False)
-    load_model("static")
-    load_static_model()
+    load_model("fast")
+    static_model()
+    extract(corpus.subset(corpus.doc_ids[:2]), model="fast", embed_cache=False)  # warm-up
     words = int(corpus.sentences["n_words"].sum())
     pr = cProfile.Profile()
     t0 = time.perf_counter()
     pr.enable()
-    extract(corpus, embedding="static", embed_cache=False)
+    extract(corpus, model="fast", embed_cache=False)
     pr.disable()
     total = time.perf_counter() - t0
     st = pstats.Stats(pr)
     stages = {
-        "static embedding (model2vec encode)": ("policykit/embed.py", "embed"),
+        "static vectors (model2vec)": ("extract/student.py", "static_vectors"),
         "spaCy tokenizer (make_doc)": ("spacy/language.py", "make_doc"),
-        "policykit_norm (lemma NORM)": ("extract/components.py", "norm"),
-        "policykit_cues (PhraseMatcher + Matcher + dedupe)": ("extract/components.py", "__call__"),
-        "policykit_structure (layout regexes)": ("extract/components.py", "features"),
+        "pk_norm (lemma NORM)": ("extract/rules.py", "norm_doc"),
+        "pk_cues (PhraseMatcher + Matcher + dedupe)": ("extract/pipeline.py", "cues"),
+        "pk_structure (layout regexes)": ("extract/pipeline.py", "structure"),
         "featurize (cue counts, addressee windows)": ("extract/features.py", "featurize"),
-        "model.score (heads, instrument pair features)": ("extract/model.py", "score"),
-        "decide (per-sentence decision loop + evidence)": ("extract/decide.py", "decide"),
+        "model.score (heads, calibration)": ("extract/model.py", "score"),
+        "decide (decision loop + evidence)": ("extract/decide.py", "decide"),
         "_map_evidence (cue offsets to raw text)": ("extract/api.py", "_map_evidence"),
     }
     out = {}
@@ -176,15 +178,35 @@ def m_profile(limit):
             "profiled_seconds": prof_total, "stages": out, "top_self": top}
 
 
+class _truncated:
+    """The tuned encoder's word-piece limit lowered for a block (benchmark only)."""
+
+    def __init__(self, n: int | None):
+        self.n = n
+
+    def __enter__(self):
+        from policykit.extract import encoder as enc
+        self.old = enc.MAX_TOKENS
+        if self.n:
+            enc.MAX_TOKENS = self.n
+            enc._BASE.pop("tok", None)
+        return self
+
+    def __exit__(self, *exc):
+        from policykit.extract import encoder as enc
+        enc.MAX_TOKENS = self.old
+        enc._BASE.pop("tok", None)
+
+
 def m_encoders(limit):
-    """Speed and quality of MiniLM encoder variants."""
+    """Speed and quality of the accurate tier's encoder (fine-tuned MiniLM) on its backends."""
     import numpy as np
     import pandas as pd
 
     import policykit
-    from policykit import embed
-    from policykit.engine import onnx_encoder as ox
+    from policykit.extract import encoder as enc
     from policykit.extract import extract
+    from policykit.extract.api import load_model
 
     corpus = policykit.load([str(AGORA)], on_error="skip", limit=limit, progress=False)
     S = corpus.sentences
@@ -192,24 +214,21 @@ def m_encoders(limit):
     idx = rng.choice(len(S), min(1500, len(S)), replace=False)
     texts = S["text"].iloc[idx].tolist()
     words = int(S["n_words"].iloc[idx].sum())
-    embed.load_sentence_transformer()
-    c0 = time.process_time()
-    ref = embed._encode_minilm(texts, False)
-    rows = [{"variant": "torch (reference)", "words_per_cpu_s": words / (time.process_time() - c0),
-             "cos_mean": 1.0, "cos_min": 1.0}]
-    variants = {"onnx fp32": {}, "onnx int8 (dynamic, per channel)": {"quantize": True},
-                "onnx fp32, truncated at 128 pieces": {"max_length": 128}}
-    for name, opts in variants.items():
-        enc = ox.OnnxEncoder(embed.minilm_path(), threads=1, **opts)
-        enc.encode(texts[:16])
-        c0 = time.process_time()
-        v = enc.encode(texts)
-        dt = time.process_time() - c0
+    model = load_model("accurate")
+    variants = {"torch (reference)": ("torch", None), "onnx fp32": ("onnx", None),
+                "onnx fp32, truncated at 64 pieces": ("onnx", 64)}
+    rows, ref = [], None
+    for name, (backend, trunc) in variants.items():
+        with enc.use_backend(backend), _truncated(trunc):
+            model.encode(texts[:16])
+            t0 = time.perf_counter()
+            v = model.encode(texts)
+            dt = time.perf_counter() - t0
+            batch_ok = bool(np.array_equal(model.encode(texts[3:11]), v[3:11]))
+        ref = v if ref is None else ref
         cos = (v * ref).sum(axis=1)
-        batch_ok = bool(np.array_equal(enc.encode(texts[3:11]), v[3:11]))
-        rows.append({"variant": name, "words_per_cpu_s": words / dt, "cos_mean": float(cos.mean()),
+        rows.append({"variant": name, "words_per_s": words / dt, "cos_mean": float(cos.mean()),
                      "cos_min": float(cos.min()), "batch_independent": batch_ok})
-    # label agreement with the torch run
     corpora = {"bundled report": policykit.load()}
     gov = GOVERNANCE / "oecd-recommendation-council-ai-2019.txt"
     if gov.is_file():
@@ -217,18 +236,16 @@ def m_encoders(limit):
     cols = ["role", "risk_domains", "risk_subdomains", "instruments", "addressees"]
     agree = {}
     for cname, c in corpora.items():
-        with embed.use_encoder("torch"):
-            base = extract(c, embedding="minilm", embed_cache=False)
-        for name, opts in variants.items():
-            ox.OPTIONS.update({"quantize": False, "max_length": None, **opts})
-            with embed.use_encoder("onnx"):
-                w = extract(c, embedding="minilm", embed_cache=False)
+        with enc.use_backend("torch"):
+            base = extract(c, model="accurate", embed_cache=False)
+        for name, (backend, trunc) in list(variants.items())[1:]:
+            with enc.use_backend(backend), _truncated(trunc):
+                w = extract(c, model="accurate", embed_cache=False)
             same = {col: float(np.mean([a == b for a, b in zip(base[col], w[col])])) for col in cols}
             same["all labels"] = float(np.mean([all(base[col].iat[i] == w[col].iat[i] for col in cols)
                                                 for i in range(len(w))]))
             same["scores max |diff|"] = float((base["role_score"] - w["role_score"]).abs().max())
             agree[f"{cname} ({len(w)} sentences) / {name}"] = same
-        ox.OPTIONS.update({"quantize": False, "max_length": None})
     return {"what": "encoders", "sample_sentences": len(texts), "sample_words": words, "rows": rows,
             "agreement": agree, "table": pd.DataFrame(rows).to_dict("records")}
 
@@ -258,6 +275,28 @@ def m_report(limit, by=("authority",), topics=False):
             "files": len(res.files), "extracted": run.n_new}
 
 
+def m_report_cli(limit, by="authority"):
+    """The command itself, cold: ``policykit report AGORA --by authority`` (topics, figures, PNG/SVG,
+    explorer) in a new process with empty caches and an empty store."""
+    if limit:
+        raise SystemExit("report_cli runs on the whole of AGORA only")
+    tmp = Path(tempfile.mkdtemp(prefix="bench-report-cli-"))
+    env = dict(os.environ, POLICYKIT_INTERIM_DIR=str(tmp / "interim"), POLICYKIT_PROCESSED_DIR=str(tmp / "processed"))
+    exe = Path(sys.executable).with_name("policykit")
+    t0, c0 = time.perf_counter(), _cpu()
+    out = subprocess.run([str(exe), "report", str(AGORA), "--on-error", "skip", "--by", by, "--out", str(tmp / "r"),
+                          "-q"], capture_output=True, text=True, env=env)
+    t = time.perf_counter() - t0
+    if out.returncode != 0:
+        raise SystemExit(out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "report failed")
+    summary = json.loads((tmp / "r" / "summary.json").read_text())
+    return {"what": f"policykit report AGORA --by {by} (cold, with topics and static images)",
+            "docs": summary["n_documents"], "words": 0, "seconds": t, "cpu": _cpu() - c0,
+            "steps": {k: v for k, v in summary["timings_s"].items() if not k.startswith("total")},
+            "extracted": summary["n_documents"], "log": out.stderr.strip().splitlines()[:3],
+            "extraction": summary.get("extraction")}
+
+
 def m_report_authority(limit):
     return m_report(limit, ("authority",))
 
@@ -270,7 +309,7 @@ def m_report_year(limit):
     return m_report(limit, ("year",))
 
 
-MEASURES = {"report_authority": m_report_authority, "report_collection": m_report_collection,
+MEASURES = {"report_cli": m_report_cli, "report_authority": m_report_authority, "report_collection": m_report_collection,
             "report_year": m_report_year, "baseline": m_baseline, "segment": m_segment, "fast": m_fast, "accurate": m_accurate,
             "dask1": m_dask1, "dask2": m_dask2, "incremental": m_incremental, "profile": m_profile,
             "encoders": m_encoders}
@@ -383,12 +422,12 @@ def main() -> None:
             print(f"  {s:7.2f} s  {name}")
     if "encoders" in results and "rows" in results["encoders"]:
         e = results["encoders"]
-        print(f"\nMiniLM encoders on {e['sample_sentences']} AGORA sentences ({e['sample_words']:,} words), "
-              f"one thread\n")
-        print("| encoder | words per CPU-second | cosine to torch (mean) | (min) | batch-independent |")
+        print(f"\nThe accurate tier's encoder on {e['sample_sentences']} AGORA sentences ({e['sample_words']:,} "
+              f"words), {os.cpu_count()} cores\n")
+        print("| encoder | words/s | cosine to torch (mean) | (min) | batch-independent |")
         print("|---|---:|---:|---:|---|")
         for r in e["rows"]:
-            print(f"| {r['variant']} | {r['words_per_cpu_s']:,.0f} | {r['cos_mean']:.6f} | {r['cos_min']:.4f} | "
+            print(f"| {r['variant']} | {r['words_per_s']:,.0f} | {r['cos_mean']:.6f} | {r['cos_min']:.4f} | "
                   f"{r.get('batch_independent', True)} |")
         print("\nlabel agreement with the torch encoder (share of sentences with identical labels)\n")
         cols = ["role", "risk_domains", "risk_subdomains", "instruments", "addressees", "all labels",

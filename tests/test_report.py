@@ -100,7 +100,20 @@ def test_cli_report_on_a_small_corpus(tmp_path, monkeypatch):
     (src / "a.txt").write_text("Governments should regulate AI. <script>x</script>\n",
                                encoding="utf-8")
     w = tiny_wide()
-    monkeypatch.setattr("policykit.extract.extract", lambda corpus, **kw: w, raising=False)
+
+    class _Run:  # what policykit.engine.extract_corpus returns, for the hand-made frame
+        tier = type("T", (), {"name": "accurate"})()
+        reason = "stub"
+
+        def summary(self):
+            return "model: stub"
+
+        def read(self):
+            out = w.copy()
+            out.attrs.update(model_version="accurate-stub", source="stub extraction")
+            return out
+
+    monkeypatch.setattr("policykit.engine.extract_corpus", lambda corpus, **kw: _Run(), raising=False)
     out = tmp_path / "rep"
     code = main(["report", str(src), "--out", str(out), "--no-static",
                  "--no-topics", "--quiet", "--bootstrap", "20"])
@@ -116,3 +129,47 @@ def test_links_the_evidence_explorer(built):
     page = (out / "explorer.html").read_text(encoding="utf-8")
     assert "a1.p000.s01" in page and "<script>alert('pwned')" not in page
     assert 'href="explorer.html"' in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_cli_report_stores_its_extraction_and_reuses_it(tmp_path, capsys):
+    """The report extracts through the store with the tier it names (here --model fast), and a
+    second report on the same files extracts nothing."""
+    pytest.importorskip("policykit.extract")
+    import json
+
+    from policykit.cli import main
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("Governments should regulate frontier AI models. Deepfakes spread "
+                               "disinformation.\n", encoding="utf-8")
+    (src / "b.txt").write_text("Companies must test their models for bias before release.\n", encoding="utf-8")
+    args = ["report", str(src), "--model", "fast", "--no-static", "--no-topics", "--quiet", "--bootstrap", "10"]
+    assert main(args + ["--out", str(tmp_path / "r1")]) == 0
+    first = capsys.readouterr().err
+    assert "model: fast" in first and "2 document(s) extracted, 0 reused" in first
+    assert main(args + ["--out", str(tmp_path / "r2")]) == 0
+    assert "0 document(s) extracted, 2 reused" in capsys.readouterr().err
+    summary = json.loads((tmp_path / "r2" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["extraction"]["tier"] == "fast" and summary["extraction"]["model_version"].startswith("fast-")
+    assert "fast tier" in (tmp_path / "r2" / "index.html").read_text(encoding="utf-8")
+
+
+def test_topics_of_a_large_corpus_use_a_fixed_sample_of_documents():
+    from policykit.report import topic_documents
+
+    class _C:
+        def __init__(self, n_docs, per_doc):
+            self.doc_ids = [f"d{i:03d}" for i in range(n_docs)]
+            self.paragraphs = pd.DataFrame({"doc_id": [d for d in self.doc_ids for _ in range(per_doc)],
+                                            "section": "body"})
+
+    small = _C(10, 3)
+    assert topic_documents(small, max_paragraphs=30) == (small.doc_ids, None)
+    big = _C(100, 5)
+    docs, note = topic_documents(big, max_paragraphs=100)
+    assert len(docs) == 20 and docs == [d for d in big.doc_ids if d in set(docs)]  # corpus order
+    assert "20 of 100 documents" in note and "100 of 500" in note
+    assert topic_documents(big, max_paragraphs=100)[0] == docs  # the same sample every time
+    bigger = _C(120, 5)  # more documents: the sample changes only where a new one sorts earlier
+    assert len(set(topic_documents(bigger, max_paragraphs=100)[0]) & set(docs)) >= 15

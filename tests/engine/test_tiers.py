@@ -16,8 +16,8 @@ def test_auto_chooses_by_words():
 def test_named_tiers_are_model_directories():
     fast, acc = get_tier("fast"), get_tier("accurate")
     assert fast.model_dir.name == "extract-static" and fast.embedding == "static"
-    assert acc.model_dir.name == "extract-minilm" and acc.embedding == "minilm" and acc.encoder == "torch"
-    assert get_tier("accurate", encoder="onnx").encoder == "onnx"
+    assert acc.model_dir.name == "extract-minilm" and acc.embedding == "minilm" and acc.encoder == "onnx"
+    assert get_tier("accurate", encoder="torch").encoder == "torch"
     with pytest.raises(InputError):
         get_tier("huge")
 
@@ -27,7 +27,7 @@ def test_model_version_changes_with_thresholds_and_tier():
     v = model_version(fast)
     assert v.startswith("fast-") and v == model_version(fast)
     assert model_version(fast, {"risk_domain": 0.6}) != v
-    assert model_version(get_tier("accurate")) != model_version(get_tier("accurate", encoder="onnx"))
+    assert model_version(get_tier("accurate")) != model_version(get_tier("accurate", encoder="torch"))
 
 
 def test_custom_model_dir(tmp_path):

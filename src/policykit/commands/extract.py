@@ -59,7 +59,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--embedding", choices=("minilm", "static"), default=None,
                        help="older name of the tier: minilm = accurate, static = fast")
     group.add_argument("--encoder", choices=("onnx", "torch"), default=None,
-                       help="MiniLM encoder of the accurate tier: onnx (default) or torch (the reference)")
+                       help="backend of the accurate tier's fine-tuned encoder: onnx (default when ONNX Runtime "
+                            "is installed) or torch (the reference)")
     group.add_argument("--model-dir", metavar="DIR", help="a model directory written by `policykit train --out`")
     group.add_argument("--thresholds", metavar="FILE",
                        help="YAML file overriding data/models/thresholds.yaml")

@@ -40,6 +40,12 @@ BY-consensus (label, status, n_groups, groups), BY-instrument-sankey, stances (d
 question, stance, evidence sent_ids), editors-check (bundled report only).
 CSV and XLSX: numbers rounded to 3 decimals, lists joined with "; ".
 Static images need Chromium (see the README's setup); --no-static skips them.
+
+Extraction: --model auto (default) takes the accurate tier below 300,000 words and the fast
+tier above (the choice and its reason are printed on stderr and written into index.html and
+summary.json). The labels are stored per document like `policykit extract`'s
+(data/processed/extraction/<model version>/): a second report on the same documents, or a
+report after `policykit extract`, reads them instead of extracting again.
 """
 
 
@@ -63,6 +69,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--max-groups", type=int, default=MAX_GROUPS, metavar="N",
                        help=f"figures show the N-1 largest groups and pool the rest as 'other' "
                             f"(default {MAX_GROUPS}; 0 = show all)")
+    group.add_argument("--model", choices=("auto", "fast", "accurate"), default="auto",
+                       help="extraction tier: auto (default; accurate below 300,000 words, fast above), "
+                            "fast or accurate")
     group.add_argument("--no-topics", action="store_true",
                        help="leave out the topic-model sections")
     group.add_argument("--no-static", action="store_true",
@@ -96,7 +105,13 @@ def run(args: argparse.Namespace) -> int:
     corpus = corpus_from_args(args, quiet=args.quiet)
     if explicit:
         check_by(corpus.documents, by)
-    res = build_report(corpus=corpus, by=by, out=out, topics=not args.no_topics,
+    from ..engine import extract_corpus
+    run_ = extract_corpus(corpus, model=args.model, progress=not args.quiet)
+    print(run_.summary(), file=sys.stderr)
+    extraction = run_.read()
+    extraction.attrs.update(tier=run_.tier.name, tier_reason=run_.reason,
+                            source=f"{extraction.attrs['source']}, {run_.reason}")
+    res = build_report(corpus=corpus, extraction=extraction, by=by, out=out, topics=not args.no_topics,
                        static=not args.no_static, progress=not args.quiet,
                        title=args.title, n_boot=args.bootstrap, min_docs=args.min_docs,
                        max_groups=args.max_groups or None, tables=tables)

@@ -39,6 +39,9 @@ def ensure_loaded(tier: Tier) -> float:
     model = load_model(directory=tier.model_dir)
     _pipeline(model, _thresholds(None, model))
     model.encoder()
+    if tier.embedding == "minilm" and tier.encoder == "onnx":
+        from ..extract.encoder import onnx_session
+        onnx_session(model.encoder(), model.encoder_id_)
     _LOADED[key] = time.perf_counter() - t0
     return _LOADED[key]
 
@@ -53,16 +56,12 @@ def extract_corpus_part(corpus, keys: dict[str, str], tier: Tier, thresholds: di
         ``part``, ``doc_keys``, ``n_sentences``, ``n_words``, ``seconds`` (``load``,
         ``extract``, ``write``) and ``pid`` (the process that did it).
     """
-    from .. import embed
     from ..extract import extract
+    from ..extract.encoder import use_backend
 
-    t_load = ensure_loaded(tier)
-    t0 = time.perf_counter()
-    if tier.embedding == "minilm":
-        with embed.use_encoder(tier.encoder):
-            wide = extract(corpus, thresholds=thresholds, embedding=tier.embedding,
-                           model_dir=str(tier.model_dir), embed_cache=False)
-    else:
+    with use_backend(tier.encoder if tier.embedding == "minilm" else None):
+        t_load = ensure_loaded(tier)
+        t0 = time.perf_counter()
         wide = extract(corpus, thresholds=thresholds, embedding=tier.embedding,
                        model_dir=str(tier.model_dir), embed_cache=False)
     t1 = time.perf_counter()

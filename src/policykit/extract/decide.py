@@ -158,50 +158,112 @@ def choose_labels(role: str, risk: float, dom: np.ndarray, sub: np.ndarray, inst
     return doms, subs, insts, addrs
 
 
+def _evidence_cache(model) -> dict:
+    """What the evidence of every document reuses: the training sentences' vectors and ids,
+    the heads' weights and each label's training sentences (kept on the model object)."""
+    key = (id(getattr(model, "heads_", None)), id(getattr(model, "arrays_", None)),
+           id(getattr(model, "memory_ids_", None)))
+    cache = getattr(model, "_evidence_cache", None)
+    if cache is None or cache["key"] != key:  # a refitted model gets a new cache
+        mem = (getattr(model, "arrays_", None) or {}).get("memory.emb")
+        cache = {"key": key, "mem": None if mem is None else np.ascontiguousarray(mem, dtype=np.float32),
+                 "mem_ids": list(getattr(model, "memory_ids_", [])), "weights": {}, "candidates": {}}
+        try:
+            model._evidence_cache = cache
+        except AttributeError:  # pragma: no cover - a model that takes no attributes
+            pass
+    return cache
+
+
 class Explainer:
-    """Evidence of the model's decisions: input-block contributions and nearest training sentences."""
+    """Evidence of the model's decisions: input-block contributions and nearest training sentences.
+
+    The per-head weights, the names of the input blocks and the training sentences of every
+    label are prepared once per document; each label's evidence is then a few array operations
+    (the same values and order as a full sort, which only the top entries need).
+    """
 
     def __init__(self, model, E: np.ndarray, scores=None):
         self.model = model
         self.scores = scores
         self.blocks = model.input_blocks()
         self.rule_names = list(getattr(model, "rule_names_", []))
-        mem = (getattr(model, "arrays_", None) or {}).get("memory.emb")
-        self.mem = None if mem is None else mem.astype(np.float32)
-        self.mem_ids = list(getattr(model, "memory_ids_", []))
+        cache = _evidence_cache(model)
+        self.mem = cache["mem"]
+        self.mem_ids = cache["mem_ids"]
         self.sims = E @ self.mem.T if self.mem is not None and len(E) else None
+        self._weights: dict[str, np.ndarray] = cache["weights"]
+        self._cands: dict[tuple[str, int], np.ndarray | None] = cache["candidates"]
+        # the items of features(): every rule feature on its own, every other block summed
+        self._pieces: list[tuple[bool, int, int]] = []
+        names: list[str] = []
+        for name, s, e in self.blocks:
+            if name == "rules" and self.rule_names:
+                m = min(len(self.rule_names), e - s)
+                self._pieces.append((True, s, s + m))
+                names += self.rule_names[:m]
+            else:
+                self._pieces.append((False, s, e))
+                names.append(name)
+        self._names = names
+
+    def _weight(self, head: str) -> np.ndarray:
+        w = self._weights.get(head)
+        if w is None:
+            W, _b = self.model.heads_[head]
+            w = W - W.mean(axis=0) if head == "role" else W
+            self._weights[head] = w
+        return w
 
     def features(self, X_row: np.ndarray, head: str, k: int, context: float | None = None) -> list[list]:
         """What pushed the label's logit up: the sentence text, named rule features and (for
         sentences read in their document) the document context's change of the logit."""
-        W, _b = self.model.heads_[head]
-        w = W[k] - W.mean(axis=0) if head == "role" else W[k]
-        contrib = w * X_row
-        items: list[tuple[str, float]] = []
-        for name, s, e in self.blocks:
-            if name == "rules" and self.rule_names:
-                items += list(zip(self.rule_names, contrib[s:e].tolist()))
-            else:
-                items.append((name, float(contrib[s:e].sum())))
+        contrib = self._weight(head)[k] * X_row
+        vals = np.concatenate([contrib[s:e] if single else contrib[s:e].sum(keepdims=True)
+                               for single, s, e in self._pieces])
+        names = self._names
         if context is not None:
-            items.append(("document context", float(context)))
-        pos = [(n, v) for n, v in items if v > 0]
-        pos.sort(key=lambda kv: -kv[1])
-        return [[n, round(float(v), 3)] for n, v in pos[:N_FEATURES]]
+            vals = np.append(vals.astype(np.float64), float(context))
+            names = names + ["document context"]
+        pos = np.nonzero(vals > 0)[0]
+        top = pos[np.argsort(-vals[pos], kind="stable")][:N_FEATURES]
+        return [[names[j], round(float(vals[j]), 3)] for j in top]
+
+    def _candidates(self, facet: str, label_index: int | None) -> np.ndarray | None:
+        key = (facet, label_index)
+        if key not in self._cands:
+            lab = (getattr(self.model, "arrays_", None) or {}).get(f"memory.{facet}")
+            if lab is None:
+                self._cands[key] = None
+            else:
+                mask = lab == label_index if facet == "role" else lab[:, label_index].astype(bool)
+                self._cands[key] = np.where(mask)[0]
+        return self._cands[key]
 
     def neighbours(self, i: int, facet: str, label_index: int | None, self_id: str | None) -> list[list]:
         if self.sims is None:
             return []
-        lab = (getattr(self.model, "arrays_", None) or {}).get(f"memory.{facet}")
-        if lab is None:
-            return []
-        mask = lab == label_index if facet == "role" else lab[:, label_index].astype(bool)
-        cand = np.where(mask)[0]
-        if not len(cand):
+        cand = self._candidates(facet, label_index)
+        if cand is None or not len(cand):
             return []
         s = self.sims[i, cand]
+        want = N_NEIGHBOURS + 1  # one more, in case the sentence itself is among them
+        if len(s) > 4 * want and not np.isnan(s).any():
+            # every candidate scoring at least the want-th best one, in the order of a full
+            # stable sort (descending score, ties by position)
+            kth = np.partition(s, len(s) - want)[len(s) - want]
+            top = np.nonzero(s >= kth)[0]
+            order = top[np.argsort(-s[top], kind="stable")]
+        else:
+            order = np.argsort(-s, kind="stable")
+        out = self._take(order, cand, s, self_id)
+        if len(out) < N_NEIGHBOURS and len(order) < len(s):
+            out = self._take(np.argsort(-s, kind="stable"), cand, s, self_id)
+        return out
+
+    def _take(self, order: np.ndarray, cand: np.ndarray, s: np.ndarray, self_id: str | None) -> list[list]:
         out = []
-        for j in np.argsort(-s, kind="stable"):
+        for j in order:
             sid = self.mem_ids[cand[j]] if cand[j] < len(self.mem_ids) else str(cand[j])
             if sid == self_id:
                 continue
@@ -266,7 +328,7 @@ def decide(texts: list[str], sections: list[str], struct: np.ndarray, cues: list
                                                       "pattern": pat})
         rec: dict = {"scores": {}, "evidence": {}}
         model_role = ROLES[int(np.argmax(sc.role[i]))]
-        rec["scores"]["role"] = {r: round(float(sc.role[i, k]), 4) for k, r in enumerate(ROLES)}
+        rec["scores"]["role"] = {r: round(v, 4) for r, v in zip(ROLES, sc.role[i].tolist())}
         why = rule_role(text, section, struct[i], th)
         if why is not None:
             ev = {"kind": "rule", "features": [[why, 1.0]], "neighbours": []}
@@ -299,8 +361,8 @@ def decide(texts: list[str], sections: list[str], struct: np.ndarray, cues: list
         uniq = {(c["start"], c["end"]): c for c in sorted(role_cues, key=lambda c: (c["start"], -c["end"]))}
         rec["evidence"]["role"] = {role: role_ev + list(uniq.values())}
         # ------------------------------------------------------------------ risk domains and subdomains
-        dom_sc = {lab: float(sc.risk_domain[i, k]) for k, lab in enumerate(dom_ids)}
-        sub_sc = {lab: float(sc.risk_subdomain[i, k]) for k, lab in enumerate(sub_ids)}
+        dom_sc = dict(zip(dom_ids, sc.risk_domain[i].tolist()))
+        sub_sc = dict(zip(sub_ids, sc.risk_subdomain[i].tolist()))
         di, si, ii, ai = choose_labels(role, float(sc.risk[i]), sc.risk_domain[i], sc.risk_subdomain[i],
                                        sc.instrument[i], sc.addressee[i], th, parent, addr_ids.index(UNSPECIFIED))
         doms, subs = [dom_ids[k] for k in di], [sub_ids[k] for k in si]
@@ -326,8 +388,8 @@ def decide(texts: list[str], sections: list[str], struct: np.ndarray, cues: list
             + [ex.model_evidence(i, X[i], "risk_subdomain", sub_ids.index(lab), "risk_subdomain", sent_ids[i])]
             for lab in rec["risk_subdomains"]}
         # ------------------------------------------------------------------ instruments and addressees
-        inst_sc = {lab: float(sc.instrument[i, k]) for k, lab in enumerate(inst_ids)}
-        addr_sc = {lab: float(sc.addressee[i, k]) for k, lab in enumerate(addr_ids)}
+        inst_sc = dict(zip(inst_ids, sc.instrument[i].tolist()))
+        addr_sc = dict(zip(addr_ids, sc.addressee[i].tolist()))
         insts, addrs = [inst_ids[k] for k in ii], [addr_ids[k] for k in ai]
         rec["instruments"] = _order(insts, inst_sc, inst_ids)
         rec["addressees"] = _order(addrs, addr_sc, addr_ids)

@@ -252,7 +252,9 @@ class ExtractionModel:
     @property
     def embedding_name(self) -> str:
         """Name of this model's sentence vectors in :mod:`policykit.embed` (cache key)."""
-        return f"extract-student-{self.encoder_id_}" if self.is_student else f"extract-{self.encoder_id_}"
+        if self.is_student:
+            return f"extract-student-{self.encoder_id_}"
+        return f"extract-{self.encoder_id_}" if enc.backend() == "torch" else f"extract-{self.encoder_id_}-onnx"
 
     def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         """L2-normalised sentence vectors of ``texts``: the tuned encoder's (fixed-shape batches),
@@ -260,7 +262,8 @@ class ExtractionModel:
         if self.is_student:
             from .student import project, static_vectors
             return project(static_vectors(texts), self.student_)
-        return enc.encode(self.encoder(), list(texts), progress=progress)
+        session = enc.onnx_session(self.encoder(), self.encoder_id_) if enc.backend() == "onnx" else None
+        return enc.encode(self.encoder(), list(texts), progress=progress, session=session)
 
     def encoder(self):
         """The tuned :class:`~policykit.extract.encoder.MiniBert` (loaded once; None for a student)."""

@@ -18,7 +18,7 @@ import re
 from typing import Iterable
 
 import numpy as np
-from spacy.attrs import LOWER, NORM
+from spacy.attrs import LOWER, NORM, ORTH, SHAPE
 from spacy.errors import MatchPatternError
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
@@ -114,6 +114,8 @@ class CueMatcher:
         self.matcher = Matcher(nlp.vocab)
         self.keys: dict[int, tuple[str, str]] = {}
         self.pattern_text: dict[int, str] = {}
+        #: per token pattern, the values its required tokens must take (see :meth:`_anchors`)
+        self.anchors: list[list[tuple[int, frozenset]] | None] = []
         norm = _lemmas().norm_doc
 
         def add_phrases(facet: str, label: str, phrases: Iterable[str], attr: str = "NORM") -> None:
@@ -133,6 +135,7 @@ class CueMatcher:
                 kid = nlp.vocab.strings.add(key)
                 self.keys[kid] = (facet, label)
                 self.pattern_text[kid] = f"pattern {i + 1} of {label}"
+                self.anchors.append(self._anchors(pat))
                 try:
                     self.matcher.add(key, [list(pat)])
                 except (MatchPatternError, ValueError) as e:
@@ -153,12 +156,47 @@ class CueMatcher:
             add_patterns(ROLE_CUE_FACET, g.id, g.patterns, role_path, g.line)
         self.parent = {lab.id: lab.parent for lab in taxonomy.facet("risk_subdomain").labels}
 
+    _ATTRS = {"NORM": 0, "LOWER": 1, "ORTH": 2, "TEXT": 2, "SHAPE": 3}
+
+    def _anchors(self, pattern) -> list[tuple[int, frozenset]] | None:
+        """What a doc must contain for ``pattern`` to match: for every required token (no
+        ``OP``, or ``1`` / ``+``) with a fixed NORM, LOWER, ORTH/TEXT or SHAPE value (or an
+        ``IN`` list of them), the attribute and the set of string hashes it may take. None when
+        the pattern constrains nothing this way (it is then always run)."""
+        out = []
+        for tok in pattern:
+            if not isinstance(tok, dict) or tok.get("OP") not in (None, "1", "+"):
+                continue
+            for attr, val in tok.items():
+                if attr not in self._ATTRS:
+                    continue
+                if isinstance(val, str):
+                    vals = [val]
+                elif isinstance(val, dict) and set(val) == {"IN"} and all(isinstance(v, str) for v in val["IN"]):
+                    vals = list(val["IN"])
+                else:
+                    continue
+                out.append((self._ATTRS[attr], frozenset(self.vocab.strings.add(v) for v in vals)))
+        return out or None
+
+    def _may_match(self, doc: Doc) -> bool:
+        """Whether any token pattern could match ``doc`` (a doc lacking a required value of
+        every pattern cannot match any: the token matcher is then skipped, with the same result)."""
+        if not self.anchors:
+            return False
+        if any(a is None for a in self.anchors):
+            return True
+        arr = doc.to_array([NORM, LOWER, ORTH, SHAPE])
+        present = [set(arr[:, k].tolist()) for k in range(4)]
+        return any(all(not present[attr].isdisjoint(vals) for attr, vals in a) for a in self.anchors)
+
     def __call__(self, doc: Doc) -> list[tuple]:
         """Matched cues of ``doc`` as ``(facet, label, start_char, end_char, pattern)``, in text order."""
         found: dict[tuple[str, str, int, int], str] = {}
         if not len(doc):
             return []
-        for kid, s, e in list(self.phrase(doc)) + list(self.phrase_lower(doc)) + list(self.matcher(doc)):
+        token_matches = list(self.matcher(doc)) if self._may_match(doc) else []
+        for kid, s, e in list(self.phrase(doc)) + list(self.phrase_lower(doc)) + token_matches:
             facet, label = self.keys[kid]
             span = doc[s:e]
             k = (facet, label, span.start_char, span.end_char)

@@ -24,6 +24,7 @@ from .. import config
 from ..taxonomy import load_taxonomy
 from .data import TrainingData, label_matrix, load_training
 from .features import featurize, rule_feature_names
+from .encoder import use_backend
 from .model import HEADS, VEC_SCALE, ExtractionModel
 from .vocab import ROLES
 
@@ -119,7 +120,8 @@ def fit(m: Matrices, rows: np.ndarray, progress: bool = False, **params) -> Extr
 def predict_logits(model: ExtractionModel, m: Matrices, rows: np.ndarray) -> dict[str, np.ndarray]:
     """The sentence model's raw head outputs for rows of ``m``."""
     rows = np.asarray(rows)
-    E = model.encode([m.texts[i] for i in rows])
+    with use_backend("torch"):  # training is done, and reproduced, with the reference backend
+        E = model.encode([m.texts[i] for i in rows])
     return model.logits(model.head_inputs(E, m.rules[rows]))
 
 
@@ -220,7 +222,8 @@ def cached_fit_logits(m: Matrices, train_rows: np.ndarray, test_rows: np.ndarray
 def attach_memory(model: ExtractionModel, m: Matrices, rows_units: np.ndarray) -> None:
     """Store the training sentences' vectors and labels (nearest-neighbour evidence)."""
     rows_units = np.asarray(rows_units)
-    E = model.encode([m.texts[i] for i in rows_units])
+    with use_backend("torch"):  # training is done, and reproduced, with the reference backend
+        E = model.encode([m.texts[i] for i in rows_units])
     arrays = dict(getattr(model, "arrays_", None) or {})
     arrays["memory.emb"] = E.astype(np.float16)
     arrays["memory.role"] = m.targets["role"][rows_units].astype(np.int8)

@@ -68,14 +68,57 @@ def _progress(total: int, enabled: bool):
                 bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} {postfix}")
 
 
+#: Topic models are fitted on at most this many paragraphs (a few minutes on 2 cores); a larger
+#: corpus gets them on a fixed sample of whole documents (:func:`topic_documents`).
+TOPICS_MAX_PARAGRAPHS = 5_000
+
+
+def topic_documents(corpus, max_paragraphs: int = TOPICS_MAX_PARAGRAPHS) -> tuple[list[str], str | None]:
+    """The documents the report's topic model is fitted on, and a note when that is a sample.
+
+    Up to ``max_paragraphs`` body paragraphs, all documents are used. Beyond, whole documents are
+    taken in the order of the SHA-256 of their ids until the paragraphs reach the limit: the
+    sample is the same on every machine and run, and adding documents to a corpus never removes
+    one from it unless the new one comes earlier in that order.
+    """
+    import hashlib
+
+    P = corpus.paragraphs
+    body = P[P["section"].astype(str) == "body"] if "section" in P.columns else P
+    counts = body.groupby("doc_id", sort=False).size()
+    total = int(counts.sum())
+    doc_ids = [str(d) for d in corpus.doc_ids]
+    if total <= max_paragraphs:
+        return doc_ids, None
+    order = sorted(doc_ids, key=lambda d: hashlib.sha256(d.encode("utf-8")).hexdigest())
+    chosen, n = [], 0
+    for d in order:
+        k = int(counts.get(d, 0))
+        if chosen and n + k > max_paragraphs:
+            continue
+        chosen.append(d)
+        n += k
+    keep = set(chosen)
+    chosen = [d for d in doc_ids if d in keep]
+    note = (f"topic sections: fitted on {len(chosen):,} of {len(doc_ids):,} documents ({n:,} of {total:,} "
+            f"body paragraphs; documents taken in the hash order of their ids up to "
+            f"{max_paragraphs:,} paragraphs, the same sample on every run)")
+    return chosen, note
+
+
 def topics_sections(corpus, extraction: pd.DataFrame, by: Sequence[str]) -> tuple[list, str | None]:
-    """Sections from ``policykit.topics.topics_report_section`` when it is importable."""
+    """Sections from ``policykit.topics.topics_report_section`` when it is importable (on
+    :func:`topic_documents` of a large corpus)."""
     try:
         from policykit.topics import topics_report_section
     except Exception as e:  # not built, or its dependencies are missing
         return [], f"topic sections skipped ({type(e).__name__}: {e})"
     try:
-        return extra_sections(topics_report_section(corpus, extraction, list(by))), None
+        docs, note = topic_documents(corpus)
+        if note is not None:
+            corpus = corpus.subset(docs)
+            extraction = extraction[extraction["doc_id"].astype(str).isin(set(docs))]
+        return extra_sections(topics_report_section(corpus, extraction, list(by))), note
     except Exception as e:  # a failing optional stage must not sink the report
         return [], f"topic sections failed and were skipped ({type(e).__name__}: {e})"
 
@@ -350,6 +393,9 @@ def _build(out: Path, corpus, extraction, by, topics, static, progress, title, n
         "min_docs": int(min_docs), "max_groups": max_groups, "tables": list(tables),
         "timings_s": {k: round(v, 2) for k, v in timings.items()},
     }
+    if extraction.attrs.get("model_version"):
+        summary["extraction"] = {k: extraction.attrs[k] for k in ("model_version", "tier", "tier_reason")
+                                 if k in extraction.attrs}
     if "editors_check" in metrics:
         summary["editors_check"] = metrics["editors_check"].summary.to_dict(orient="records")
     if "stance_agreement" in metrics:
