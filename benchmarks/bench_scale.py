@@ -72,7 +72,7 @@ def m_baseline(limit):
 
     import policykit
     corpus = policykit.load([str(AGORA)], on_error="skip", limit=limit, progress=False, cache=False)
-    texts = [corpus.raw(d) for d in corpus.doc_ids]
+    texts = [str(corpus.raw(d)) for d in corpus.doc_ids]
     words = int(corpus.sentences["n_words"].sum())
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")

@@ -10,8 +10,9 @@ DESCRIPTION = """\
 Label every sentence of the corpus (default: the bundled report) and print the table.
 
 model tiers (--model):
-  accurate   extract-minilm: fine-tuned MiniLM encoder, the better model (~2,800 words/s)
-  fast       extract-static: static embeddings, ~10x faster, less accurate (role F1 0.71 vs 0.78)
+  accurate   extract-minilm: fine-tuned MiniLM encoder (ONNX Runtime; --encoder torch for the
+             reference), the better model (~2,200 words/s on 2 cores, whole pipeline)
+  fast       extract-static: static embeddings, ~6x faster, less accurate (role F1 0.71 vs 0.78)
   auto       (default) accurate below 300,000 words, fast from there on; the tier chosen
              and why is printed on stderr
 
