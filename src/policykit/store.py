@@ -354,6 +354,20 @@ def _feed(h, part: Any) -> None:
         h.update(b"J" + len(data).to_bytes(8, "big") + data)
 
 
+def package_versions(*dists: str) -> str:
+    """``"name=version,..."`` of installed distributions (``name=none`` when missing): the part
+    of a cache key that changes when a library that computes the cached values changes."""
+    from importlib import metadata
+
+    out = []
+    for dist in dists:
+        try:
+            out.append(f"{dist}={metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            out.append(f"{dist}=none")
+    return ",".join(out)
+
+
 def content_key(*parts: Any, length: int = 16) -> str:
     """A short hex hash of inputs and configuration.
 

@@ -49,14 +49,8 @@ _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin", "config.json", "token
 
 
 def _versions() -> str:
-    import importlib.metadata as md
-    parts = []
-    for pkg in ("torch", "transformers", "onnx"):
-        try:
-            parts.append(f"{pkg}={md.version(pkg)}")
-        except md.PackageNotFoundError:
-            parts.append(f"{pkg}=none")
-    return ",".join(parts)
+    from ..store import package_versions
+    return package_versions("torch", "transformers", "onnx")
 
 
 def model_key(model_dir: str | Path) -> str:

@@ -325,14 +325,8 @@ class use_backend:
 
 
 def _versions(*packages: str) -> str:
-    import importlib.metadata as md
-    out = []
-    for pkg in packages:
-        try:
-            out.append(f"{pkg}={md.version(pkg)}")
-        except md.PackageNotFoundError:
-            out.append(f"{pkg}=none")
-    return ",".join(out)
+    from ..store import package_versions
+    return package_versions(*packages)
 
 
 def backend_identity(name: str | None = None) -> str:
