@@ -4,6 +4,7 @@
     nice -n 10 .venv/bin/python benchmarks/bench_scale.py --quick         # 150 AGORA documents
     nice -n 10 .venv/bin/python benchmarks/bench_scale.py --only encoders # encoder speed and quality
     nice -n 10 .venv/bin/python benchmarks/bench_scale.py --only profile  # where the fast tier's time goes
+    nice -n 10 .venv/bin/python benchmarks/bench_scale.py --only agreement  # fast vs accurate labels
 
 Every measurement runs in its own subprocess with empty result stores (its peak RSS is its own;
 Dask rows add the largest worker's peak). Inputs: the 947 AGORA full texts
@@ -309,10 +310,35 @@ def m_report_year(limit):
     return m_report(limit, ("year",))
 
 
+def m_agreement(limit):
+    """Fast vs accurate labels on the bundled report and on AGORA documents the fast tier never
+    saw (neither gold nor in its distillation transfer set), 60 of them in SHA-256 order of id."""
+    import hashlib
+
+    import policykit
+    from policykit.engine import extract_corpus
+    from policykit.engine.agreement import tier_agreement
+    from policykit.extract.data import load_training
+    from policykit.extract.training import matrices, transfer_set
+    td = load_training()
+    ts = transfer_set(matrices(td), td)
+    used = (set(ts.groups) if ts is not None else set()) | set(td.units["doc_id"].astype(str))
+    agora = policykit.load([str(AGORA)], on_error="skip", progress=False)
+    ids = sorted((d for d in agora.documents["doc_id"] if d not in used),
+                 key=lambda d: hashlib.sha256(d.encode()).hexdigest())[:limit or 60]
+    out = {}
+    for name, corpus in (("bundled report", policykit.load()), (f"AGORA, {len(ids)} unseen documents", agora.subset(ids))):
+        with tempfile.TemporaryDirectory() as d:
+            fast = extract_corpus(corpus, model="fast", root=d).read()
+            acc = extract_corpus(corpus, model="accurate", root=d).read()
+        out[name] = tier_agreement(acc, fast).to_dict("records")
+    return {"what": "agreement", "agreement": out}
+
+
 MEASURES = {"report_cli": m_report_cli, "report_authority": m_report_authority, "report_collection": m_report_collection,
             "report_year": m_report_year, "baseline": m_baseline, "segment": m_segment, "fast": m_fast, "accurate": m_accurate,
             "dask1": m_dask1, "dask2": m_dask2, "incremental": m_incremental, "profile": m_profile,
-            "encoders": m_encoders}
+            "encoders": m_encoders, "agreement": m_agreement}
 
 
 def measure(mode: str, limit: int | None) -> dict:
@@ -381,7 +407,7 @@ def main() -> None:
             print(f"{m}: ERROR {r['error']}")
     base = results.get("baseline", {})
     bw = base["words"] / base["seconds"] if base.get("seconds") else None
-    table = [m for m in modes if m not in ("profile", "encoders") and not m.startswith("report_")]
+    table = [m for m in modes if m not in ("profile", "encoders", "agreement") and not m.startswith("report_")]
     if table:
         print(f"\nAGORA full texts{' (first 150 documents)' if limit else ''}, "
               f"{os.cpu_count()} cores; peak = max RSS (Dask: the largest of client and workers)\n")
@@ -436,6 +462,14 @@ def main() -> None:
         print("|---|" + "---:|" * len(cols))
         for k, v in e["agreement"].items():
             print(f"| {k} | " + " | ".join(f"{v[c]:.4f}" for c in cols) + " |")
+    if "agreement" in results and "agreement" in results["agreement"]:
+        print("\nThe fast tier against the accurate one (share of sentences with identical labels; micro-F1 of "
+              "the fast tier's labels taking the accurate tier's as reference)\n")
+        print("| corpus | facet | sentences | identical | F1 |")
+        print("|---|---|---:|---:|---:|")
+        for name, rows in results["agreement"]["agreement"].items():
+            for r in rows:
+                print(f"| {name} | {r['facet']} | {r['n_sentences']:,} | {r['identical']:.3f} | {r['f1']:.3f} |")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1, default=str))
 

@@ -15,8 +15,8 @@ DESCRIPTION = """\
       international statements), the two cross-genre checks (trained without the report, scored
       on its dev essays; trained without the governance set, scored on it), calibration
       (expected calibration error per facet) and top-domain accuracy of classify() on MIT risk
-      descriptions of unseen frameworks; then the fast tier in the same folds (--no-fast skips
-      it) and, with --document-model, the document model that was measured and not shipped.
+      descriptions of unseen frameworks; then the fast tier in the same folds, distilled from
+      each fold's accurate model on AGORA sentences (--no-fast skips it) and, with --document-model, the document model that was measured and not shipped.
       Thresholds and temperatures are fitted inside the
       folds, never on the scored rows. Out-of-fold scores are cached by content (after
       `policykit train` the grouped CV is free); the cross-genre checks train two more models.
@@ -80,9 +80,13 @@ def _cv(args) -> int:
         d_preds, _ = crossval.crossfit_predictions(oof, m, td, doc_logits=doc_oof)
         doc_table = crossval.genre_table(d_preds, td, read_genres())
     if not args.no_fast:
-        from ..extract.training import student_cv
-        print("fast tier (heads on static vectors, same folds; cached after `policykit train`) ...", file=sys.stderr)
-        s_res = {**oof, "logits": student_cv(m, oof)}
+        from ..extract.training import student_cv, transfer_set
+        ts = transfer_set(m, td)
+        how = "gold only: ../shared/data/agora is missing" if ts is None else \
+            f"distilled on {len(ts):,} AGORA sentences from each fold's accurate model"
+        print(f"fast tier (heads on static vectors, same folds, {how}; cached after `policykit train`) ...",
+              file=sys.stderr)
+        s_res = {**oof, "logits": student_cv(m, oof, ts=ts)}
         f_preds, _ = crossval.crossfit_predictions(s_res, m, td)
         fast_table = crossval.genre_table(f_preds, td, read_genres())
     if not args.no_cross_genre:
@@ -106,7 +110,7 @@ def _cv(args) -> int:
           "other folds)")
     print(crossval.format_table(table))
     if fast_table is not None:
-        print("\nThe fast tier (static vectors), same folds")
+        print("\nThe fast tier (static vectors, distilled from each fold's accurate model), same folds")
         print(crossval.format_table(fast_table))
     if doc_table is not None:
         print("\nThe document model on top of the accurate tier's sentence scores (not shipped)")

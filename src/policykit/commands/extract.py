@@ -12,7 +12,7 @@ Label every sentence of the corpus (default: the bundled report) and print the t
 model tiers (--model):
   accurate   extract-minilm: fine-tuned MiniLM encoder (ONNX Runtime; --encoder torch for the
              reference), the better model (~2,200 words/s on 2 cores, whole pipeline)
-  fast       extract-static: static embeddings, ~6x faster, less accurate (role F1 0.71 vs 0.78)
+  fast       extract-static: static embeddings, ~6x faster, less accurate (role F1 0.72 vs 0.78)
   auto       (default) accurate below 300,000 words, fast from there on; the tier chosen
              and why is printed on stderr
 

@@ -24,6 +24,8 @@ Modules, in import order (no module imports a later one):
 ``pipeline``     the one place that registers spaCy components and assembles the pipeline
 ``api``          extract, classify, labels_long, rollup
 ``data``         the training data (dev gold, governance gold, MIT rows) with provenance
+``student``      the fast tier's static vectors (model2vec of the packaged MiniLM)
+``transfer``     the unlabelled AGORA sentences the fast tier is distilled on, with a teacher's outputs
 ``training``     grouped cross-validation, calibration, training of the shipped model
 ``crossval``     honest figures: per genre, cross-genre, calibration, MIT via classify()
 """

@@ -230,13 +230,18 @@ def padded_length(n_tokens: int) -> int:
 BATCH_ROWS = 8
 
 
-def _fixed_batches(ids: list[np.ndarray]):
-    """``(idx, token ids, attention)`` of every batch: :data:`BATCH_ROWS` rows (short batches
-    filled with copies of their first text), padded to :func:`padded_length`, shortest first."""
+def _length_groups(ids: list[np.ndarray]) -> list[tuple[int, list[int]]]:
+    """``(padded length, indices)`` of the texts of each padded length, shortest first."""
     by_len: dict[int, list[int]] = {}
     for i, t in enumerate(ids):
         by_len.setdefault(padded_length(len(t)), []).append(i)
-    for n, members in sorted(by_len.items()):
+    return sorted(by_len.items())
+
+
+def _fixed_batches(ids: list[np.ndarray]):
+    """``(idx, token ids, attention)`` of every batch: :data:`BATCH_ROWS` rows (short batches
+    filled with copies of their first text), padded to :func:`padded_length`, shortest first."""
+    for n, members in _length_groups(ids):
         for k in range(0, len(members), BATCH_ROWS):
             idx = members[k:k + BATCH_ROWS]
             rows = idx + [idx[0]] * (BATCH_ROWS - len(idx))
@@ -249,11 +254,8 @@ def _fixed_batches(ids: list[np.ndarray]):
 
 
 def _n_batches(ids: list[np.ndarray]) -> int:
-    counts: dict[int, int] = {}
-    for t in ids:
-        n = padded_length(len(t))
-        counts[n] = counts.get(n, 0) + 1
-    return sum(-(-c // BATCH_ROWS) for c in counts.values())
+    """How many batches :func:`_fixed_batches` makes of ``ids``."""
+    return sum(-(-len(members) // BATCH_ROWS) for _, members in _length_groups(ids))
 
 
 def encode(model, texts: Sequence[str], *, progress: bool = False, session=None) -> np.ndarray:

@@ -4,8 +4,9 @@ The accurate model runs a fine-tuned transformer over every sentence. The fast t
 with a bag of static token vectors: ``model2vec`` distilled offline from the packaged
 all-MiniLM-L6-v2, without PCA, so the distillation is deterministic (one forward pass per
 vocabulary token). Its heads (and calibration, thresholds) are fitted on those vectors and the
-rule features in the same grouped cross-validation as the accurate tier
-(:func:`policykit.extract.training.train_student`). The model stores an identity ``student_``
+rule features, on the gold and on ~20,000 AGORA sentences labelled softly by the accurate tier
+(distillation, :mod:`policykit.extract.transfer`), in the same grouped cross-validation as the
+accurate tier (:func:`policykit.extract.training.train_student`). The model stores an identity ``student_``
 projection, so a projection onto another space could be plugged in without a format change
 (mapping static vectors onto the tuned encoder's by ridge regression and reusing its heads was
 measured first and scored far lower: role macro-F1 0.45 against 0.71).

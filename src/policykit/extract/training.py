@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .. import config
+from ..errors import InputError
 from ..taxonomy import load_taxonomy
 from .data import TrainingData, label_matrix, load_training
 from .features import featurize, rule_feature_names
@@ -374,35 +375,57 @@ def static_inputs(m: Matrices, scale: np.ndarray) -> np.ndarray:
 
 def fit_heads(X: np.ndarray, m: Matrices, rows: np.ndarray, *, epochs: int = 40, lr: float = 5e-3,
               weight_decay: float = 1e-4, dropout: float = 0.1, batch_size: int = 64,
-              init: dict | None = None, seed: int = config.SEED) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Linear heads (the sentence model's losses: softmax for the role, per-label logistic for the
-    rest, on the rows each head is annotated for) fitted on fixed inputs ``X`` of rows ``rows``
-    of ``m``; ``init`` warm-starts them (e.g. from the teacher's heads). Used by the fast tier,
-    whose static vectors are not fine-tuned."""
+              init: dict | None = None, seed: int = config.SEED,
+              soft: tuple | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Linear heads (the sentence model's losses: cross-entropy for the role, per-label logistic
+    for the rest, on the rows each head is annotated for) fitted on fixed inputs ``X`` of rows
+    ``rows`` of ``m``; ``init`` warm-starts them (e.g. from the teacher's heads). Used by the
+    fast tier, whose static vectors are not fine-tuned.
+
+    ``soft = (X_extra, targets, masks, weight)`` adds unlabelled rows with a teacher's soft
+    targets (:func:`policykit.extract.transfer.soft_targets`: role probabilities, label
+    probabilities), each weighing ``weight`` gold rows in the loss (distillation).
+    """
     import math
 
     import torch
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     rows = np.asarray(rows)
-    Xt = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32))
     sizes = {h: int(m.targets[h].shape[1]) if m.targets[h].ndim > 1 else (3 if h == "role" else 1) for h in HEADS}
+    T, M = {}, {}
+    for h in HEADS:
+        t = np.asarray(m.targets[h][rows])
+        T[h] = np.eye(3, dtype=np.float32)[t.astype(int)] if h == "role" else t.astype(np.float32).reshape(len(rows), -1)
+        M[h] = np.asarray(m.masks[h][rows], bool)
+    w = np.ones(len(rows), np.float32)
+    if soft is not None:
+        X_extra, s_targets, s_masks, weight = soft
+        X = np.vstack([np.asarray(X[rows], np.float32), np.asarray(X_extra, np.float32)])
+        for h in HEADS:
+            T[h] = np.vstack([T[h], np.asarray(s_targets[h], np.float32).reshape(len(X_extra), -1)])
+            M[h] = np.r_[M[h], np.asarray(s_masks[h], bool)]
+        w = np.r_[w, np.full(len(X_extra), weight, np.float32)]
+    else:
+        X = np.asarray(X[rows], np.float32)
+    Xt = torch.from_numpy(np.ascontiguousarray(X))
+    T = {h: torch.from_numpy(np.ascontiguousarray(v)) for h, v in T.items()}
+    M = {h: torch.from_numpy(v) for h, v in M.items()}
+    W = torch.from_numpy(w)
     heads = torch.nn.ModuleDict({h: torch.nn.Linear(X.shape[1], k) for h, k in sizes.items()})
     if init:
         with torch.no_grad():
-            for h, (W, b) in init.items():
-                heads[h].weight.copy_(torch.from_numpy(np.asarray(W, np.float32)))
-                heads[h].bias.copy_(torch.from_numpy(np.asarray(b, np.float32)))
-    T = {h: torch.as_tensor(m.targets[h][rows]) for h in HEADS}
-    T = {h: (t.long() if h == "role" else t.float()) for h, t in T.items()}
-    M = {h: torch.as_tensor(m.masks[h][rows]) for h in HEADS}
+            for h, (Wi, bi) in init.items():
+                heads[h].weight.copy_(torch.from_numpy(np.asarray(Wi, np.float32)))
+                heads[h].bias.copy_(torch.from_numpy(np.asarray(bi, np.float32)))
     drop = torch.nn.Dropout(dropout)
     opt = torch.optim.AdamW(heads.parameters(), lr=lr, weight_decay=weight_decay)
-    steps = epochs * math.ceil(len(rows) / batch_size)
+    n = len(X)
+    steps = epochs * math.ceil(n / batch_size)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.1)
     for _ in range(epochs):
-        perm = rng.permutation(len(rows))
-        for b in range(0, len(perm), batch_size):
+        perm = rng.permutation(n)
+        for b in range(0, n, batch_size):
             idx = torch.from_numpy(perm[b:b + batch_size])
             x = drop(Xt[idx])
             loss = 0.0
@@ -410,12 +433,13 @@ def fit_heads(X: np.ndarray, m: Matrices, rows: np.ndarray, *, epochs: int = 40,
                 mk = M[h][idx]
                 if not bool(mk.any()):
                     continue
-                lg = lin(x[mk])
+                lg, tg, wk = lin(x[mk]), T[h][idx][mk], W[idx][mk]
                 if h == "role":
-                    loss = loss + torch.nn.functional.cross_entropy(lg, T[h][idx][mk])
+                    per_row = -(tg * torch.log_softmax(lg, dim=1)).sum(dim=1)
+                    loss = loss + (per_row * wk).sum() / wk.sum()
                 else:
-                    tgt = T[h][idx][mk].reshape(lg.shape)
-                    loss = loss + torch.nn.functional.binary_cross_entropy_with_logits(lg, tgt) * math.sqrt(lg.shape[1])
+                    per_row = torch.nn.functional.binary_cross_entropy_with_logits(lg, tg, reduction="none").mean(dim=1)
+                    loss = loss + (per_row * wk).sum() / wk.sum() * math.sqrt(lg.shape[1])
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -424,21 +448,63 @@ def fit_heads(X: np.ndarray, m: Matrices, rows: np.ndarray, *, epochs: int = 40,
             for h, lin in heads.items()}
 
 
-def student_cv(m: Matrices, oof: dict, cache: bool = True) -> dict:
+#: Epochs of the fast tier's heads over gold + transfer rows (about 25,000 rows; 40 over the gold alone).
+DISTILL_EPOCHS = 20
+
+
+def transfer_set(m: Matrices, td: TrainingData | None = None):
+    """The distillation transfer set for the training data ``m`` (None without ``../shared``).
+
+    Documents of the training data, and any sharing its sentences, are left out
+    (:func:`policykit.extract.transfer.load_transfer`)."""
+    from .transfer import load_transfer
+    docs = set(m.groups[:m.n_units])
+    return load_transfer(docs, set(m.texts[:m.n_units]))
+
+
+def _distilled_heads(X: np.ndarray, m: Matrices, rows: np.ndarray, scale: np.ndarray, teacher, ts) -> dict:
+    """Heads on the static inputs ``X`` of ``rows`` plus the transfer set labelled by ``teacher``."""
+    from .student import static_vectors
+    from .transfer import TRANSFER_WEIGHT, soft_targets, teacher_logits
+    if ts is None or teacher is None:
+        return fit_heads(X, m, rows)
+    t, k = soft_targets(teacher_logits(teacher, ts))
+    Xs = np.hstack([static_vectors(ts.texts) * VEC_SCALE, ts.rules / scale]).astype(np.float32)
+    return fit_heads(X, m, rows, epochs=DISTILL_EPOCHS, soft=(Xs, t, k, TRANSFER_WEIGHT))
+
+
+def student_cv(m: Matrices, oof: dict, cache: bool = True, ts=None) -> dict:
     """Out-of-fold logits of the fast tier, in the accurate tier's folds: heads fitted on the
-    static vectors of the other folds' rows (:func:`fit_heads`) score the held-out rows."""
+    static vectors of the other folds' rows (:func:`fit_heads`) score the held-out rows.
+
+    With a transfer set ``ts``, fold ``f``'s heads are also distilled from the accurate model of
+    fold ``f`` (saved by :func:`cross_validate` under ``oof["fold_dir"]``), which never saw the
+    held-out documents."""
     folds = np.r_[oof["unit_fold"], oof["mit_fold"]].astype(np.int64)
     key = hashlib.sha256(json.dumps({"data": m.digest(), "folds": hashlib.sha256(folds.tobytes()).hexdigest(),
-                                     "v": CV_VERSION, "kind": "static-heads"}).encode()).hexdigest()[:20]
+                                     "v": CV_VERSION, "kind": "static-heads",
+                                     "transfer": None if ts is None else [ts.digest(), DISTILL_EPOCHS],
+                                     "teachers": None if ts is None else Path(oof.get("fold_dir") or "").name}).encode()).hexdigest()[:20]
     path = _cache_dir() / f"student-{key}.npz"
     if cache and path.exists():
         with np.load(path) as z:
             return {h: z[h] for h in HEADS}
+    teachers = {}
+    if ts is not None:
+        for f in np.unique(folds):
+            d = Path(oof.get("fold_dir") or "") / f"fold-{f}"
+            if not (d / "model.json").is_file():
+                raise InputError(d, "the accurate model of this cross-validation fold is missing, so the fast tier "
+                                    "cannot be distilled in the same folds",
+                                 "run `policykit evaluate --cv` (it keeps the fold models) and train again")
+            teachers[f] = d
     out = {h: np.zeros_like(oof["logits"][h]) for h in HEADS}
     for f in np.unique(folds):
         tr, te = np.where(folds != f)[0], np.where(folds == f)[0]
-        X = static_inputs(m, (m.rules[tr].std(axis=0) + 1e-3).astype(np.float32))
-        for h, (W, b) in fit_heads(X[tr], m, tr).items():
+        scale = (m.rules[tr].std(axis=0) + 1e-3).astype(np.float32)
+        X = static_inputs(m, scale)
+        teacher = ExtractionModel.load(teachers[f]) if f in teachers else None
+        for h, (W, b) in _distilled_heads(X, m, tr, scale, teacher, ts).items():
             out[h][te] = X[te] @ W.T + b
     if cache:
         _save_npz(path, **out)
@@ -446,32 +512,71 @@ def student_cv(m: Matrices, oof: dict, cache: bool = True) -> dict:
 
 
 def train_student(teacher: ExtractionModel, td: TrainingData, m: Matrices, oof: dict, out_dir: str | Path | None = None,
-                  progress: bool = False, document_model: bool = False) -> tuple[ExtractionModel, Path, dict]:
+                  progress: bool = False, document_model: bool = False,
+                  distill: bool = True) -> tuple[ExtractionModel, Path, dict]:
     """The fast tier: linear heads on static model2vec vectors (distilled from the packaged MiniLM)
-    and the rule features, fitted on all the gold; calibration and thresholds from its own
-    out-of-fold scores in the accurate tier's folds (:func:`student_cv`).
+    and the rule features, fitted on all the gold and, with ``distill``, on the transfer set
+    labelled by ``teacher`` (:mod:`policykit.extract.transfer`); calibration and thresholds from
+    its own out-of-fold scores in the accurate tier's folds (:func:`student_cv`, each fold
+    distilled from that fold's accurate model).
 
-    (Projecting static vectors onto the tuned encoder's and reusing its heads was tried first:
-    role macro-F1 0.45 in grouped CV, against 0.71 for heads fitted on the static vectors.)
+    Without ``../shared`` (no AGORA texts) the heads are fitted on the gold alone, and the model's
+    metadata says so. (Projecting static vectors onto the tuned encoder's and reusing its heads
+    was tried first: role macro-F1 0.45 in grouped CV, against 0.71 for heads fitted on the
+    static vectors.)
     """
+    import sys
+
     from . import crossval
     from .data import read_genres
-    s_oof = student_cv(m, oof)
+    ts = transfer_set(m, td) if distill else None
+    if distill and ts is None:
+        print("warning: the AGORA texts (../shared/data/agora) are missing: the fast tier is fitted on the gold alone, "
+              "without distillation", file=sys.stderr)
+    if progress and ts is not None:
+        d = ts.describe()
+        print(f"  fast tier: distilling on {d['sentences']:,} sentences of {d['documents']} AGORA documents "
+              "(six teacher passes, cached)", flush=True)
+    s_oof = student_cv(m, oof, ts=ts)
     s_res = {**oof, "logits": s_oof}
     doc_oof = document_cv(m, s_res) if document_model else None
     units = np.arange(m.n_units)
     calib, ths = crossval.calibrate(s_oof, m, np.r_[units, m.n_units + np.arange(len(m) - m.n_units)])
     preds, _ = crossval.crossfit_predictions(s_res, m, td, doc_logits=doc_oof)
     table = crossval.genre_table(preds, td, read_genres())
-    st = _student_of(teacher, fit_heads(static_inputs(m, teacher.rule_scale_), m, np.arange(len(m))))
+    X = static_inputs(m, teacher.rule_scale_)
+    st = _student_of(teacher, _distilled_heads(X, m, np.arange(len(m)), teacher.rule_scale_, teacher, ts))
     st.calibration_, st.thresholds_ = calib, ths
     if document_model:
         st.doc_model_ = fit_document_model(m, s_oof, units, st.rule_scale_)
         st.doc_calibration_, st.doc_thresholds_ = crossval.calibrate(crossval.pad_units(doc_oof, m), m, units)
     attach_memory(st, m, units)
-    meta = {"training": {"fast_tier_of": teacher.encoder_id_,
+    from .encoder import backend
+    from .transfer import TRANSFER_WEIGHT
+    distillation = None if ts is None else {**ts.describe(), "weight": TRANSFER_WEIGHT, "epochs": DISTILL_EPOCHS,
+                                            "teacher_encoder": backend(),
+                                            "teachers": "the accurate model of each fold (CV) and the shipped one"}
+    meta = {"training": {"fast_tier_of": teacher.encoder_id_, "distillation": distillation,
                          "cv_by_genre": json.loads(table.to_json(orient="records"))}}
     out = Path(out_dir) if out_dir is not None else config.MODELS_DIR / STUDENT_NAME
     st.save(out, extra_meta=meta)
     crossval.write_cv_predictions(out, preds, s_res, m, td)
     return st, out, meta
+
+
+def train_fast_tier(out_dir: str | Path | None = None, *, progress: bool = False, n_folds: int = 5,
+                    td: TrainingData | None = None, teacher_dir: str | Path | None = None,
+                    distill: bool = True) -> tuple[ExtractionModel, Path, dict]:
+    """Retrain only the fast tier, distilled from the shipped accurate model (or ``teacher_dir``).
+
+    The accurate tier's cross-validation (and its fold models, the fold teachers) comes from the
+    cache of :func:`cross_validate` when the training data and parameters are unchanged; otherwise
+    it is run (five fine-tuning runs).
+    """
+    td = td if td is not None else load_training()
+    m = matrices(td)
+    oof = cross_validate(m, n_folds=n_folds, progress=progress)
+    d = Path(teacher_dir) if teacher_dir is not None else config.MODELS_DIR / MODEL_NAME
+    if not (d / "model.json").is_file():
+        raise InputError(d, "no accurate model to distil the fast tier from", "run `policykit train` first")
+    return train_student(ExtractionModel.load(d), td, m, oof, out_dir, progress=progress, distill=distill)
