@@ -321,7 +321,7 @@ def m_agreement(limit):
     from policykit.extract.data import load_training
     from policykit.extract.training import matrices, transfer_set
     td = load_training()
-    ts = transfer_set(matrices(td), td)
+    ts = transfer_set(matrices(td))
     used = (set(ts.groups) if ts is not None else set()) | set(td.units["doc_id"].astype(str))
     agora = policykit.load([str(AGORA)], on_error="skip", progress=False)
     ids = sorted((d for d in agora.documents["doc_id"] if d not in used),

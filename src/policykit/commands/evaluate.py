@@ -16,7 +16,8 @@ DESCRIPTION = """\
       on its dev essays; trained without the governance set, scored on it), calibration
       (expected calibration error per facet) and top-domain accuracy of classify() on MIT risk
       descriptions of unseen frameworks; then the fast tier in the same folds, distilled from
-      each fold's accurate model on AGORA sentences (--no-fast skips it) and, with --document-model, the document model that was measured and not shipped.
+      each fold's accurate model on AGORA sentences (--no-fast skips it) and, with
+      --document-model, the document model that was measured and not shipped.
       Thresholds and temperatures are fitted inside the
       folds, never on the scored rows. Out-of-fold scores are cached by content (after
       `policykit train` the grouped CV is free); the cross-genre checks train two more models.
@@ -81,7 +82,7 @@ def _cv(args) -> int:
         doc_table = crossval.genre_table(d_preds, td, read_genres())
     if not args.no_fast:
         from ..extract.training import student_cv, transfer_set
-        ts = transfer_set(m, td)
+        ts = transfer_set(m)
         how = "gold only: ../shared/data/agora is missing" if ts is None else \
             f"distilled on {len(ts):,} AGORA sentences from each fold's accurate model"
         print(f"fast tier (heads on static vectors, same folds, {how}; cached after `policykit train`) ...",

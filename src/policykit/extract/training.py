@@ -367,8 +367,9 @@ def _student_of(teacher: ExtractionModel, heads: dict) -> ExtractionModel:
     return st
 
 
-def static_inputs(m: Matrices, scale: np.ndarray) -> np.ndarray:
-    """The fast tier's head inputs of every row of ``m``: static vectors and scaled rule features."""
+def static_inputs(m, scale: np.ndarray) -> np.ndarray:
+    """The fast tier's head inputs of every row of ``m`` (training matrices or a transfer set:
+    anything with ``texts`` and ``rules``): static vectors and scaled rule features."""
     from .student import static_vectors
     return np.hstack([static_vectors(m.texts) * VEC_SCALE, m.rules / scale]).astype(np.float32)
 
@@ -452,7 +453,7 @@ def fit_heads(X: np.ndarray, m: Matrices, rows: np.ndarray, *, epochs: int = 40,
 DISTILL_EPOCHS = 20
 
 
-def transfer_set(m: Matrices, td: TrainingData | None = None):
+def transfer_set(m: Matrices):
     """The distillation transfer set for the training data ``m`` (None without ``../shared``).
 
     Documents of the training data, and any sharing its sentences, are left out
@@ -464,13 +465,11 @@ def transfer_set(m: Matrices, td: TrainingData | None = None):
 
 def _distilled_heads(X: np.ndarray, m: Matrices, rows: np.ndarray, scale: np.ndarray, teacher, ts) -> dict:
     """Heads on the static inputs ``X`` of ``rows`` plus the transfer set labelled by ``teacher``."""
-    from .student import static_vectors
     from .transfer import TRANSFER_WEIGHT, soft_targets, teacher_logits
     if ts is None or teacher is None:
         return fit_heads(X, m, rows)
     t, k = soft_targets(teacher_logits(teacher, ts))
-    Xs = np.hstack([static_vectors(ts.texts) * VEC_SCALE, ts.rules / scale]).astype(np.float32)
-    return fit_heads(X, m, rows, epochs=DISTILL_EPOCHS, soft=(Xs, t, k, TRANSFER_WEIGHT))
+    return fit_heads(X, m, rows, epochs=DISTILL_EPOCHS, soft=(static_inputs(ts, scale), t, k, TRANSFER_WEIGHT))
 
 
 def student_cv(m: Matrices, oof: dict, cache: bool = True, ts=None) -> dict:
@@ -529,7 +528,7 @@ def train_student(teacher: ExtractionModel, td: TrainingData, m: Matrices, oof: 
 
     from . import crossval
     from .data import read_genres
-    ts = transfer_set(m, td) if distill else None
+    ts = transfer_set(m) if distill else None
     if distill and ts is None:
         print("warning: the AGORA texts (../shared/data/agora) are missing: the fast tier is fitted on the gold alone, "
               "without distillation", file=sys.stderr)

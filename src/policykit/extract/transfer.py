@@ -164,10 +164,10 @@ def teacher_logits(teacher, ts: TransferSet, progress: bool = False) -> dict[str
             return {k: z[k] for k in z.files}
     E = teacher.encode(ts.texts, progress=progress)
     lg = teacher.logits(teacher.head_inputs(E, ts.rules))
+    from ..store import atomic_write
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.npz")
-    np.savez(tmp, **lg)
-    tmp.replace(path)
+    with atomic_write(path, "wb") as fh:
+        np.savez(fh, **lg)
     return lg
 
 
