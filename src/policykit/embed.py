@@ -28,6 +28,7 @@ import numpy as np
 
 from . import config
 from .errors import PolicykitError
+from .switch import Switch
 
 MODELS = ("minilm", "static")
 #: Further encoders registered at run time (:func:`register_encoder`): name -> (encode, dimension).
@@ -50,36 +51,21 @@ _LOADED: dict[str, object] = {}
 #: normalisation and fixed-shape batches, ~2x faster per core). Default from
 #: ``POLICYKIT_ENCODER``, else ``torch``; :func:`use_encoder` switches it for a block.
 ENCODER_BACKENDS = ("torch", "onnx")
-_ENCODER = {"name": os.environ.get("POLICYKIT_ENCODER", "torch")}
+_ENCODER = Switch("encoder backend", ENCODER_BACKENDS, "POLICYKIT_ENCODER", "torch")
 
 
 def encoder_backend() -> str:
     """The MiniLM encoder backend in use (``torch`` or ``onnx``)."""
-    name = _ENCODER["name"]
-    if name not in ENCODER_BACKENDS:
-        raise PolicykitError(f"unknown encoder backend {name!r} (POLICYKIT_ENCODER); "
-                             f"use one of {', '.join(ENCODER_BACKENDS)}")
-    return name
+    return _ENCODER.get()
 
 
-class use_encoder:
+def use_encoder(name: str | None):
     """Context manager (and plain setter) choosing the MiniLM encoder backend.
 
     >>> with use_encoder("onnx"):            # doctest: +SKIP
     ...     labels = policykit.extract(corpus)
     """
-
-    def __init__(self, name: str):
-        if name not in ENCODER_BACKENDS:
-            raise PolicykitError(f"unknown encoder backend {name!r}; use one of {', '.join(ENCODER_BACKENDS)}")
-        self.previous = _ENCODER["name"]
-        _ENCODER["name"] = name
-
-    def __enter__(self) -> "use_encoder":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        _ENCODER["name"] = self.previous
+    return _ENCODER.use(name)
 
 
 def encoder_identity(name: str | None = None) -> str:

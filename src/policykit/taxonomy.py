@@ -39,6 +39,7 @@ import yaml
 
 from . import config
 from .errors import InputError
+from .yamlfile import read_yaml
 
 #: Facets of the extraction, in the order of the wide table's columns.
 FACETS = ("role", "risk_domain", "risk_subdomain", "instrument", "addressee")
@@ -219,18 +220,11 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 
 
 def _read_yaml(path: Path) -> Any:
-    if not path.exists():
-        raise InputError(path, "taxonomy file not found",
-                         f"restore it from the repository or point POLICYKIT_HOME at a project with {path.name}")
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+        return read_yaml(path, what="taxonomy file", loader=_LineLoader,
+                         restore=f"restore it from the repository or point POLICYKIT_HOME at a project with {path.name}")
     except _DuplicateKey as e:
         raise InputError(path, f"duplicate key {e.key!r}", "remove one of the two entries", line=e.line) from None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise InputError(path, f"not valid YAML: {getattr(e, 'problem', e)}",
-                         "fix the syntax (quote values that contain ': ')",
-                         line=None if mark is None else mark.line + 1) from None
 
 
 def strip_lines(obj: Any) -> Any:

@@ -58,3 +58,21 @@ def test_threshold_validation(tmp_path):
     p = tmp_path / "t.yaml"
     p.write_text("instrument: 0.4\n")
     assert D.load_thresholds(p)["instrument"] == 0.4
+
+
+def test_top_entries_are_those_of_a_full_stable_sort():
+    """The evidence's nearest training sentences: a partition, not a sort of every row, yet the
+    same entries in the same order (descending, ties by position), with ties and NaN rows."""
+    rng = np.random.default_rng(0)
+    S = rng.random((40, 300)).astype(np.float32)
+    S[3, [5, 17, 40, 41]] = 2.0          # a tie at the boundary (4 equal best, 4 wanted: exact)
+    S[4, [5, 17, 40, 41, 90]] = 2.0      # five equal best: the first four by position
+    S[5, 7] = np.nan
+    S[6] = 0.5                           # all equal
+    for want in (1, 4, 10):
+        got = D._top_stable(S, want)
+        ref = np.argsort(-S, axis=1, kind="stable")[:, :want]
+        assert np.array_equal(got, ref)
+    small = S[:, :8]                     # few columns: a full sort
+    assert np.array_equal(D._top_stable(small, 4), np.argsort(-small, axis=1, kind="stable")[:, :4])
+    assert D._top_stable(S[:, :0], 4).shape == (40, 0)

@@ -18,7 +18,7 @@ def model():
 
 
 def test_default_backend_is_onnx_when_installed(monkeypatch):
-    monkeypatch.setitem(enc._BACKEND, "name", None)
+    monkeypatch.setattr(enc._BACKEND, "value", None)
     assert enc.backend() == "onnx"
     with enc.use_backend("torch"):
         assert enc.backend() == "torch"

@@ -16,11 +16,11 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from policykit.compare._frames import _as_list, documents_frame, shorten
 from policykit.config import GOLD_DOCUMENTS, TAXONOMY_DIR
 from policykit.errors import InputError
+from policykit.yamlfile import read_yaml
 
 STANCES_YAML = TAXONOMY_DIR / "stances.yaml"
 QUESTIONS = ("new_international_body", "binding_regulation", "open_source",
@@ -91,14 +91,7 @@ def load_stance_rules(path: str | Path | None = None) -> dict[str, Question]:
         (the message names the file, question and rule).
     """
     path = Path(path) if path is not None else STANCES_YAML
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(path, "stance rules not found", "pass an existing YAML file") from None
-    except yaml.YAMLError as e:
-        line = getattr(getattr(e, "problem_mark", None), "line", None)
-        raise InputError(path, f"not valid YAML: {e}", "fix the syntax",
-                         line=None if line is None else line + 1) from None
+    data = read_yaml(path, what="stance rules", restore="pass an existing YAML file")
     if not isinstance(data, dict) or not isinstance(data.get("questions"), dict):
         raise InputError(path, "expected a mapping with a 'questions' mapping",
                          "see data/taxonomy/stances.yaml for the format")

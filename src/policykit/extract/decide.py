@@ -32,10 +32,10 @@ from pathlib import Path
 from typing import Iterable
 
 import numpy as np
-import yaml
 
 from .. import config
 from ..errors import InputError
+from ..yamlfile import read_yaml
 from .rules import is_heading_phrase
 from .vocab import FACET_COLUMNS, ROLES, STRUCT_FEATURES, UNSPECIFIED
 
@@ -72,18 +72,16 @@ def load_thresholds(thresholds: dict | str | Path | None = None, model=None, doc
         use_doc = documents and getattr(model, "doc_model_", None) is not None
         out.update((getattr(model, "doc_thresholds_", None) if use_doc else getattr(model, "thresholds_", None)) or {})
     if THRESHOLDS_FILE.exists():
-        out.update(_validated(yaml.safe_load(THRESHOLDS_FILE.read_text(encoding="utf-8")) or {}, THRESHOLDS_FILE))
+        out.update(_validated(read_yaml(THRESHOLDS_FILE, what="thresholds file",
+                                        restore="restore data/models/thresholds.yaml from the repository") or {},
+                              THRESHOLDS_FILE))
     if thresholds is None:
         return out
     src = None
     if isinstance(thresholds, (str, Path)):
         src = Path(thresholds)
-        if not src.exists():
-            raise InputError(src, "thresholds file not found", "give a YAML file like data/models/thresholds.yaml")
-        try:
-            thresholds = yaml.safe_load(src.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as e:
-            raise InputError(src, f"not valid YAML: {e}") from None
+        thresholds = read_yaml(src, what="thresholds file",
+                               restore="give a YAML file like data/models/thresholds.yaml") or {}
     out.update(_validated(dict(thresholds), src))
     return out
 
@@ -139,22 +137,25 @@ def choose_labels(role: str, risk: float, dom: np.ndarray, sub: np.ndarray, inst
     insts: list[int] = []
     addrs: list[int] = []
     if role in ("claim", "proposal"):
-        doms = [k for k in range(len(dom)) if dom[k] >= th["risk_domain"]]
+        doms = np.flatnonzero(dom >= th["risk_domain"]).tolist()
         if not doms and risk >= th["risk"]:
             doms = [int(np.argmax(dom))]
         for j in doms:
-            kids = np.where(parent == j)[0]
+            kids = np.flatnonzero(parent == j)
             best = int(kids[np.argmax(sub[kids])])
-            subs += [int(k) for k in kids if k == best or sub[k] >= th["risk_subdomain"]]
+            subs += [int(k) for k in kids[(kids == best) | (sub[kids] >= th["risk_subdomain"])]]
     if role == "proposal":
-        insts = [k for k in range(len(inst)) if inst[k] >= th["instrument"]]
+        insts = np.flatnonzero(inst >= th["instrument"]).tolist()
         if not insts and inst.max() >= th["instrument_top"]:
             insts = [int(np.argmax(inst))]
         top = int(np.argmax(addr))
         if top == addr_unspecified:
             addrs = [top]
         else:
-            addrs = [k for k in range(len(addr)) if k != addr_unspecified and (k == top or addr[k] >= th["addressee"])]
+            keep = addr >= th["addressee"]
+            keep[top] = True
+            keep[addr_unspecified] = False
+            addrs = np.flatnonzero(keep).tolist()
     return doms, subs, insts, addrs
 
 
@@ -206,6 +207,7 @@ class Explainer:
                 self._pieces.append((False, s, e))
                 names.append(name)
         self._names = names
+        self._pending: dict[tuple[str, int, str], list] = {}
 
     def _weight(self, head: str) -> np.ndarray:
         w = self._weights.get(head)
@@ -214,20 +216,6 @@ class Explainer:
             w = W - W.mean(axis=0) if head == "role" else W
             self._weights[head] = w
         return w
-
-    def features(self, X_row: np.ndarray, head: str, k: int, context: float | None = None) -> list[list]:
-        """What pushed the label's logit up: the sentence text, named rule features and (for
-        sentences read in their document) the document context's change of the logit."""
-        contrib = self._weight(head)[k] * X_row
-        vals = np.concatenate([contrib[s:e] if single else contrib[s:e].sum(keepdims=True)
-                               for single, s, e in self._pieces])
-        names = self._names
-        if context is not None:
-            vals = np.append(vals.astype(np.float64), float(context))
-            names = names + ["document context"]
-        pos = np.nonzero(vals > 0)[0]
-        top = pos[np.argsort(-vals[pos], kind="stable")][:N_FEATURES]
-        return [[names[j], round(float(vals[j]), 3)] for j in top]
 
     def _candidates(self, facet: str, label_index: int | None) -> np.ndarray | None:
         key = (facet, label_index)
@@ -240,49 +228,107 @@ class Explainer:
                 self._cands[key] = np.where(mask)[0]
         return self._cands[key]
 
-    def neighbours(self, i: int, facet: str, label_index: int | None, self_id: str | None) -> list[list]:
+    def request(self, i: int, head: str, k: int, facet: str, self_id: str | None) -> dict:
+        """The ``kind: model`` evidence of label ``k`` of ``head`` for sentence ``i``, filled in by
+        :meth:`resolve` (which computes every request of one label in a few array operations)."""
+        ev = {"kind": "model", "features": None, "neighbours": None}
+        self._pending.setdefault((head, k, facet), []).append((i, self_id, ev))
+        return ev
+
+    def _context(self, rows: np.ndarray, head: str, k: int) -> np.ndarray | None:
+        """The document context's change of the logit of label ``k`` for ``rows`` (None without a
+        document model)."""
+        sc = self.scores
+        if sc is None or sc.final_logits is sc.sentence_logits or sc.final_logits is None:
+            return None
+        fl, sl = sc.final_logits[head][rows], sc.sentence_logits[head][rows]
+        if head == "role":
+            return np.array([float((f[k] - f.mean()) - (s[k] - s.mean())) for f, s in zip(fl, sl)])
+        return np.array([float(v) for v in fl[:, k] - sl[:, k]])
+
+    def resolve(self) -> None:
+        """Fill in every requested evidence, one label at a time over all its sentences.
+
+        ``features``: the input blocks that pushed the label's logit up most (every rule feature
+        on its own, every other block summed; with a document model, the document context's
+        change of the logit), by descending contribution, ties by block order. ``neighbours``:
+        the most similar training sentences carrying the label (the sentence itself left out),
+        by descending cosine, ties by position. The values and order are those of scoring each
+        sentence alone (a stable sort of each row; tested byte for byte on the report and AGORA).
+        """
+        pending, self._pending = self._pending, {}
+        X = self.scores.inputs if self.scores is not None else None
+        for (head, k, facet), reqs in pending.items():
+            rows = np.fromiter((r[0] for r in reqs), dtype=np.intp, count=len(reqs))
+            feats = self._features_rows(X[rows], head, k, self._context(rows, head, k))
+            neigh = self._neighbours_rows(rows, facet, k, [r[1] for r in reqs])
+            for (_i, _sid, ev), f, nb in zip(reqs, feats, neigh):
+                ev["features"], ev["neighbours"] = f, nb
+
+    def _features_rows(self, X_rows: np.ndarray, head: str, k: int, context: np.ndarray | None) -> list:
+        contrib = self._weight(head)[k] * X_rows
+        vals = np.concatenate([contrib[:, s:e] if single else contrib[:, s:e].sum(axis=1, keepdims=True)
+                               for single, s, e in self._pieces], axis=1)
+        names = self._names
+        if context is not None:
+            vals = np.concatenate([vals.astype(np.float64), context[:, None]], axis=1)
+            names = names + ["document context"]
+        order = np.argsort(-vals, axis=1, kind="stable")[:, :N_FEATURES]
+        top = np.take_along_axis(vals, order, axis=1)
+        out = []
+        for o, v in zip(order.tolist(), top.tolist()):
+            out.append([[names[j], round(x, 3)] for j, x in zip(o, v) if x > 0])
+        return out
+
+    def _neighbours_rows(self, rows: np.ndarray, facet: str, label_index: int, self_ids: list) -> list:
         if self.sims is None:
-            return []
+            return [[] for _ in self_ids]
         cand = self._candidates(facet, label_index)
         if cand is None or not len(cand):
-            return []
-        s = self.sims[i, cand]
-        want = N_NEIGHBOURS + 1  # one more, in case the sentence itself is among them
-        if len(s) > 4 * want and not np.isnan(s).any():
-            # every candidate scoring at least the want-th best one, in the order of a full
-            # stable sort (descending score, ties by position)
-            kth = np.partition(s, len(s) - want)[len(s) - want]
-            top = np.nonzero(s >= kth)[0]
-            order = top[np.argsort(-s[top], kind="stable")]
-        else:
-            order = np.argsort(-s, kind="stable")
-        out = self._take(order, cand, s, self_id)
-        if len(out) < N_NEIGHBOURS and len(order) < len(s):
-            out = self._take(np.argsort(-s, kind="stable"), cand, s, self_id)
+            return [[] for _ in self_ids]
+        S = self.sims[rows][:, cand]
+        order = _top_stable(S, min(N_NEIGHBOURS + 1, S.shape[1]))  # one more: the sentence itself may be among them
+        vals = np.take_along_axis(S, order, axis=1).tolist()
+        out = [self._take(o, v, cand, self_id) for o, v, self_id in zip(order.tolist(), vals, self_ids)]
+        for r, got in enumerate(out):
+            if len(got) < N_NEIGHBOURS and order.shape[1] < S.shape[1]:  # more than one own id skipped
+                full = np.argsort(-S[r], kind="stable")
+                out[r] = self._take(full.tolist(), S[r, full].tolist(), cand, self_ids[r])
         return out
 
-    def _take(self, order: np.ndarray, cand: np.ndarray, s: np.ndarray, self_id: str | None) -> list[list]:
-        out = []
-        for j in order:
-            sid = self.mem_ids[cand[j]] if cand[j] < len(self.mem_ids) else str(cand[j])
+    def _take(self, order: list, vals: list, cand: np.ndarray, self_id: str | None) -> list[list]:
+        ids = self.mem_ids
+        got = []
+        for j, x in zip(order, vals):
+            c = int(cand[j])
+            sid = ids[c] if c < len(ids) else str(c)
             if sid == self_id:
                 continue
-            out.append([sid, round(float(s[j]), 3)])
-            if len(out) == N_NEIGHBOURS:
+            got.append([sid, round(x, 3)])
+            if len(got) == N_NEIGHBOURS:
                 break
-        return out
+        return got
 
-    def model_evidence(self, i, X_row, head, k, facet, self_id) -> dict:
-        ctx = None
-        sc = self.scores
-        if sc is not None and sc.final_logits is not sc.sentence_logits and sc.final_logits is not None:
-            fl, sl = sc.final_logits[head][i], sc.sentence_logits[head][i]
-            if head == "role":
-                ctx = float((fl[k] - fl.mean()) - (sl[k] - sl.mean()))
-            else:
-                ctx = float(fl[k] - sl[k])
-        return {"kind": "model", "features": self.features(X_row, head, k, ctx),
-                "neighbours": self.neighbours(i, facet, k, self_id)}
+
+def _top_stable(S: np.ndarray, want: int) -> np.ndarray:
+    """Column indices of the ``want`` largest entries of every row of ``S``, in the order of a full
+    stable sort (descending value, ties by position), without sorting whole rows where the
+    ``want``-th value is not tied (a partition finds them; rows with ties or NaN are fully sorted)."""
+    n, m = S.shape
+    if want <= 0 or m == 0:
+        return np.zeros((n, 0), dtype=np.intp)
+    if m <= 4 * want:
+        return np.argsort(-S, axis=1, kind="stable")[:, :want]
+    neg = -S
+    part = np.sort(np.argpartition(neg, want - 1, axis=1)[:, :want], axis=1)  # positions ascending
+    pv = np.take_along_axis(neg, part, axis=1)
+    order = np.take_along_axis(part, np.argsort(pv, axis=1, kind="stable"), axis=1)
+    kth = pv.max(axis=1, keepdims=True)
+    exact = ((neg <= kth).sum(axis=1) == want) & ~np.isnan(S).any(axis=1)
+    if not exact.all():
+        bad = np.nonzero(~exact)[0]
+        order[bad] = np.argsort(neg[bad], axis=1, kind="stable")[:, :want]
+    return order
 
 
 def decide(texts: list[str], sections: list[str], struct: np.ndarray, cues: list[list], sc, model, thresholds: dict,
@@ -317,7 +363,11 @@ def decide(texts: list[str], sections: list[str], struct: np.ndarray, cues: list
     n = len(texts)
     sent_ids = list(sent_ids) if sent_ids is not None else [None] * n
     ex = Explainer(model, E, sc)
-    X = sc.inputs
+    # rows as Python floats once per document (the same values as each row's tolist())
+    role_rows, risk_rows = sc.role.tolist(), np.asarray(sc.risk, dtype=np.float64).reshape(-1).tolist()
+    dom_rows, sub_rows = sc.risk_domain.tolist(), sc.risk_subdomain.tolist()
+    inst_rows, addr_rows = sc.instrument.tolist(), sc.addressee.tolist()
+    unspecified = addr_ids.index(UNSPECIFIED)
     out = []
     for i in range(n):
         text = texts[i]
@@ -327,8 +377,9 @@ def decide(texts: list[str], sections: list[str], struct: np.ndarray, cues: list
             by_label.setdefault((f, lab), []).append({"kind": "cue", "text": text[s:e], "start": s, "end": e,
                                                       "pattern": pat})
         rec: dict = {"scores": {}, "evidence": {}}
+        role_row = role_rows[i]
         model_role = ROLES[int(np.argmax(sc.role[i]))]
-        rec["scores"]["role"] = {r: round(v, 4) for r, v in zip(ROLES, sc.role[i].tolist())}
+        rec["scores"]["role"] = {r: round(v, 4) for r, v in zip(ROLES, role_row)}
         why = rule_role(text, section, struct[i], th)
         if why is not None:
             ev = {"kind": "rule", "features": [[why, 1.0]], "neighbours": []}
@@ -342,7 +393,7 @@ def decide(texts: list[str], sections: list[str], struct: np.ndarray, cues: list
                 rec["evidence"][facet] = {}
             r_kind = risk[i] if risk is not None else None
             if text.strip() and (r_kind == "risk" or (r_kind == "auto" and float(sc.risk[i]) >= th["risk"])):
-                _force_domain(rec, i, sc, th, parent, dom_ids, sub_ids, ex, X, sent_ids)
+                _force_domain(rec, i, sc, th, parent, dom_ids, sub_ids, ex, sent_ids)
             out.append(rec)
             continue
         role = model_role
@@ -355,16 +406,16 @@ def decide(texts: list[str], sections: list[str], struct: np.ndarray, cues: list
         else:
             k = ROLES.index(role)
             rec["role_score"] = round(float(sc.role[i, k]), 4)
-            role_ev = [ex.model_evidence(i, X[i], "role", k, "role", sent_ids[i])]
+            role_ev = [ex.request(i, "role", k, "role", sent_ids[i])]
         rec["role"] = role
         role_cues = [c for (f, _lab), cs in by_label.items() if f == "role_cue" for c in cs]
         uniq = {(c["start"], c["end"]): c for c in sorted(role_cues, key=lambda c: (c["start"], -c["end"]))}
         rec["evidence"]["role"] = {role: role_ev + list(uniq.values())}
         # ------------------------------------------------------------------ risk domains and subdomains
-        dom_sc = dict(zip(dom_ids, sc.risk_domain[i].tolist()))
-        sub_sc = dict(zip(sub_ids, sc.risk_subdomain[i].tolist()))
-        di, si, ii, ai = choose_labels(role, float(sc.risk[i]), sc.risk_domain[i], sc.risk_subdomain[i],
-                                       sc.instrument[i], sc.addressee[i], th, parent, addr_ids.index(UNSPECIFIED))
+        dom_sc = dict(zip(dom_ids, dom_rows[i]))
+        sub_sc = dict(zip(sub_ids, sub_rows[i]))
+        di, si, ii, ai = choose_labels(role, risk_rows[i], sc.risk_domain[i], sc.risk_subdomain[i],
+                                       sc.instrument[i], sc.addressee[i], th, parent, unspecified)
         doms, subs = [dom_ids[k] for k in di], [sub_ids[k] for k in si]
         forced = None
         r_kind = risk[i] if risk is not None else None
@@ -381,15 +432,15 @@ def decide(texts: list[str], sections: list[str], struct: np.ndarray, cues: list
         rec["scores"]["risk_subdomain"] = _reported(sub_sc, subs, th["report_min"])
         rec["evidence"]["risk_domain"] = {
             lab: by_label.get(("risk_domain", lab), []) + ([forced] if forced else [])
-            + [ex.model_evidence(i, X[i], "risk_domain", dom_ids.index(lab), "risk_domain", sent_ids[i])]
+            + [ex.request(i, "risk_domain", dom_ids.index(lab), "risk_domain", sent_ids[i])]
             for lab in rec["risk_domains"]}
         rec["evidence"]["risk_subdomain"] = {
             lab: by_label.get(("risk_subdomain", lab), [])
-            + [ex.model_evidence(i, X[i], "risk_subdomain", sub_ids.index(lab), "risk_subdomain", sent_ids[i])]
+            + [ex.request(i, "risk_subdomain", sub_ids.index(lab), "risk_subdomain", sent_ids[i])]
             for lab in rec["risk_subdomains"]}
         # ------------------------------------------------------------------ instruments and addressees
-        inst_sc = dict(zip(inst_ids, sc.instrument[i].tolist()))
-        addr_sc = dict(zip(addr_ids, sc.addressee[i].tolist()))
+        inst_sc = dict(zip(inst_ids, inst_rows[i]))
+        addr_sc = dict(zip(addr_ids, addr_rows[i]))
         insts, addrs = [inst_ids[k] for k in ii], [addr_ids[k] for k in ai]
         rec["instruments"] = _order(insts, inst_sc, inst_ids)
         rec["addressees"] = _order(addrs, addr_sc, addr_ids)
@@ -397,17 +448,18 @@ def decide(texts: list[str], sections: list[str], struct: np.ndarray, cues: list
         rec["scores"]["addressee"] = _reported(addr_sc, addrs, th["report_min"])
         rec["evidence"]["instrument"] = {
             lab: by_label.get(("instrument", lab), [])
-            + [ex.model_evidence(i, X[i], "instrument", inst_ids.index(lab), "instrument", sent_ids[i])]
+            + [ex.request(i, "instrument", inst_ids.index(lab), "instrument", sent_ids[i])]
             for lab in rec["instruments"]}
         rec["evidence"]["addressee"] = {
             lab: by_label.get(("addressee", lab), [])
-            + [ex.model_evidence(i, X[i], "addressee", addr_ids.index(lab), "addressee", sent_ids[i])]
+            + [ex.request(i, "addressee", addr_ids.index(lab), "addressee", sent_ids[i])]
             for lab in rec["addressees"]}
         out.append(rec)
+    ex.resolve()
     return out
 
 
-def _force_domain(rec, i, sc, th, parent, dom_ids, sub_ids, ex, X, sent_ids) -> None:
+def _force_domain(rec, i, sc, th, parent, dom_ids, sub_ids, ex, sent_ids) -> None:
     """Give a risk description its best domain and that domain's best subdomain (rule evidence)."""
     j = int(np.argmax(sc.risk_domain[i]))
     kids = np.where(parent == j)[0]
@@ -418,10 +470,8 @@ def _force_domain(rec, i, sc, th, parent, dom_ids, sub_ids, ex, X, sent_ids) -> 
     rec["risk_domains"], rec["risk_subdomains"] = [dom_ids[j]], [sub_ids[k]]
     rec["scores"]["risk_domain"] = {dom_ids[j]: round(float(sc.risk_domain[i, j]), 4)}
     rec["scores"]["risk_subdomain"] = {sub_ids[k]: round(float(sc.risk_subdomain[i, k]), 4)}
-    rec["evidence"]["risk_domain"] = {dom_ids[j]: [rule, ex.model_evidence(i, X[i], "risk_domain", j, "risk_domain",
-                                                                           sent_ids[i])]}
-    rec["evidence"]["risk_subdomain"] = {sub_ids[k]: [ex.model_evidence(i, X[i], "risk_subdomain", k,
-                                                                        "risk_subdomain", sent_ids[i])]}
+    rec["evidence"]["risk_domain"] = {dom_ids[j]: [rule, ex.request(i, "risk_domain", j, "risk_domain", sent_ids[i])]}
+    rec["evidence"]["risk_subdomain"] = {sub_ids[k]: [ex.request(i, "risk_subdomain", k, "risk_subdomain", sent_ids[i])]}
 
 
 def label_document(docs: list, model, thresholds: dict | None = None) -> Iterable:

@@ -36,6 +36,8 @@ from typing import Sequence
 
 import numpy as np
 
+from ..switch import Switch
+
 #: word pieces per text (longer texts are truncated; the tuned model is trained the same way)
 MAX_TOKENS = 128
 HIDDEN = 384
@@ -289,7 +291,8 @@ def encode(model, texts: Sequence[str], *, progress: bool = False, session=None)
 BACKENDS = ("onnx", "torch")
 #: Bumped when the exported graph changes (part of the ONNX cache key).
 ONNX_EXPORT_VERSION = "1"
-_BACKEND: dict[str, str | None] = {"name": os.environ.get("POLICYKIT_EXTRACT_ENCODER") or None}
+_BACKEND = Switch("encoder backend", BACKENDS, "POLICYKIT_EXTRACT_ENCODER",
+                  lambda: "onnx" if _have_onnxruntime() else "torch")
 _SESSIONS: dict[str, object] = {}
 
 
@@ -300,30 +303,14 @@ def _have_onnxruntime() -> bool:
 
 def backend() -> str:
     """The backend that runs the tuned encoder at extraction time: ``POLICYKIT_EXTRACT_ENCODER``
-    or :class:`use_backend` when set, else ``onnx`` when ONNX Runtime is installed, else ``torch``."""
-    name = _BACKEND["name"] or ("onnx" if _have_onnxruntime() else "torch")
-    if name not in BACKENDS:
-        from ..errors import PolicykitError
-        raise PolicykitError(f"unknown encoder backend {name!r} (POLICYKIT_EXTRACT_ENCODER); "
-                             f"use one of {', '.join(BACKENDS)}")
-    return name
+    or :func:`use_backend` when set, else ``onnx`` when ONNX Runtime is installed, else ``torch``."""
+    return _BACKEND.get()
 
 
-class use_backend:
-    """Context manager choosing the tuned encoder's backend for a block (``onnx`` or ``torch``)."""
-
-    def __init__(self, name: str | None):
-        if name is not None and name not in BACKENDS:
-            from ..errors import PolicykitError
-            raise PolicykitError(f"unknown encoder backend {name!r}; use one of {', '.join(BACKENDS)}")
-        self.previous = _BACKEND["name"]
-        _BACKEND["name"] = name if name is not None else self.previous
-
-    def __enter__(self) -> "use_backend":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        _BACKEND["name"] = self.previous
+def use_backend(name: str | None):
+    """Context manager choosing the tuned encoder's backend for a block (``onnx`` or ``torch``;
+    ``None`` keeps the one in force)."""
+    return _BACKEND.use(name)
 
 
 def _versions(*packages: str) -> str:

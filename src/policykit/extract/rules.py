@@ -18,7 +18,7 @@ import re
 from typing import Iterable
 
 import numpy as np
-from spacy.attrs import LOWER, NORM, ORTH, SHAPE
+from spacy.attrs import IDX, LENGTH, LOWER, NORM, ORTH, SHAPE
 from spacy.errors import MatchPatternError
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
@@ -196,15 +196,18 @@ class CueMatcher:
         if not len(doc):
             return []
         token_matches = list(self.matcher(doc)) if self._may_match(doc) else []
-        for kid, s, e in list(self.phrase(doc)) + list(self.phrase_lower(doc)) + token_matches:
+        matches = list(self.phrase(doc)) + list(self.phrase_lower(doc)) + token_matches
+        if not matches:
+            return []
+        idx, length = doc.to_array([IDX, LENGTH]).T.tolist()  # a span's characters, as Span gives them
+        for kid, s, e in matches:
             facet, label = self.keys[kid]
-            span = doc[s:e]
-            k = (facet, label, span.start_char, span.end_char)
+            start, end = idx[s], idx[e - 1] + length[e - 1]
+            k = (facet, label, start, end)
             if k not in found:
                 found[k] = self.pattern_text[kid]
             if facet == "risk_subdomain":  # a subdomain cue is a cue of its domain too
-                kd = ("risk_domain", self.parent[label], span.start_char, span.end_char)
-                found.setdefault(kd, self.pattern_text[kid])
+                found.setdefault(("risk_domain", self.parent[label], start, end), self.pattern_text[kid])
         cues = [(f, lab, s, e, p) for (f, lab, s, e), p in found.items()]
         # drop a cue contained in a longer cue of the same label (e.g. "bias" inside "algorithmic bias")
         cues.sort(key=lambda c: (c[0], c[1], c[2], -(c[3] - c[2])))

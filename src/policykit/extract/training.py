@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from .. import config
 from ..errors import InputError
@@ -370,8 +369,18 @@ def _student_of(teacher: ExtractionModel, heads: dict) -> ExtractionModel:
 def static_inputs(m, scale: np.ndarray) -> np.ndarray:
     """The fast tier's head inputs of every row of ``m`` (training matrices or a transfer set:
     anything with ``texts`` and ``rules``): static vectors and scaled rule features."""
-    from .student import static_vectors
-    return np.hstack([static_vectors(m.texts) * VEC_SCALE, m.rules / scale]).astype(np.float32)
+    key = m.digest()
+    if key not in _STATIC:  # the vectors do not depend on the fold: computed once per set
+        from .student import static_vectors
+        if len(_STATIC) >= 4:
+            _STATIC.clear()
+        _STATIC[key] = static_vectors(m.texts) * VEC_SCALE
+    return np.hstack([_STATIC[key], m.rules / scale]).astype(np.float32)
+
+
+#: static vectors (times VEC_SCALE) of the training matrices and transfer sets seen in this
+#: process, by content digest
+_STATIC: dict[str, np.ndarray] = {}
 
 
 def fit_heads(X: np.ndarray, m: Matrices, rows: np.ndarray, *, epochs: int = 40, lr: float = 5e-3,
@@ -479,10 +488,12 @@ def student_cv(m: Matrices, oof: dict, cache: bool = True, ts=None) -> dict:
     With a transfer set ``ts``, fold ``f``'s heads are also distilled from the accurate model of
     fold ``f`` (saved by :func:`cross_validate` under ``oof["fold_dir"]``), which never saw the
     held-out documents."""
+    from .transfer import TRANSFER_WEIGHT
     folds = np.r_[oof["unit_fold"], oof["mit_fold"]].astype(np.int64)
     key = hashlib.sha256(json.dumps({"data": m.digest(), "folds": hashlib.sha256(folds.tobytes()).hexdigest(),
                                      "v": CV_VERSION, "kind": "static-heads",
-                                     "transfer": None if ts is None else [ts.digest(), DISTILL_EPOCHS],
+                                     "transfer": None if ts is None else [ts.digest(), DISTILL_EPOCHS,
+                                                                          TRANSFER_WEIGHT],
                                      "teachers": None if ts is None else Path(oof.get("fold_dir") or "").name}).encode()).hexdigest()[:20]
     path = _cache_dir() / f"student-{key}.npz"
     if cache and path.exists():

@@ -10,10 +10,10 @@ import functools
 import re
 from pathlib import Path
 
-import yaml
 
 from .. import config
 from ..errors import InputError
+from ..yamlfile import read_yaml
 
 #: sentence roles, in the order every score vector uses
 ROLES = ("claim", "proposal", "other")
@@ -52,12 +52,8 @@ def layout_rules(path: str | None = None) -> dict:
         If the file is missing, not YAML, or lacks a key.
     """
     p = Path(path) if path else RULES_FILE
-    if not p.exists():
-        raise InputError(p, "extraction rules file not found", "restore data/rules/extraction.yaml from the repository")
-    try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as e:
-        raise InputError(p, f"not valid YAML: {e}") from None
+    doc = read_yaml(p, what="extraction rules file",
+                    restore="restore data/rules/extraction.yaml from the repository") or {}
     missing = [k for k in _KEYS if k not in doc]
     if missing:
         raise InputError(p, f"lacks {', '.join(missing)}", "restore them from the file shipped with policykit")

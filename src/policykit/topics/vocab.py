@@ -15,6 +15,7 @@ from typing import Sequence
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 from policykit.errors import InputError
+from policykit.yamlfile import read_yaml
 
 #: Words of two or more letters, hyphenated compounds kept whole ("open-source"); no numbers.
 TOKEN_PATTERN = r"(?u)\b[^\W\d_]{2,}(?:-[^\W\d_]+)*\b"
@@ -88,20 +89,14 @@ def vocabulary_rules(path=None) -> dict:
     InputError
         If the file is missing or malformed.
     """
-    import yaml
-
+    
     from policykit import config
 
     p = Path(path) if path is not None else config.RULES_DIR / VOCABULARY_RULES
     key = (str(p), p.stat().st_mtime_ns if p.exists() else 0)
     if key in _RULES_CACHE:
         return _RULES_CACHE[key]
-    if not p.exists():
-        raise InputError(p, "vocabulary rules not found", "restore data/rules/vocabulary.yaml from the repository")
-    try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise InputError(p, f"not valid YAML ({exc})", "fix the syntax") from None
+    doc = read_yaml(p, what="vocabulary rules", restore="restore data/rules/vocabulary.yaml from the repository") or {}
     drop: set[str] = set()
     for k in _RULE_LISTS:
         vals = doc.get(k) or []
