@@ -94,6 +94,24 @@ def test_deterministic(small, wide):
     assert wide["evidence"].map(json.dumps).tolist() == again["evidence"].map(json.dumps).tolist()
 
 
+def test_evidence_computed_per_label_equals_one_sentence_at_a_time(small, wide, monkeypatch):
+    """The evidence of a document is computed label by label over all its sentences; computing
+    each sentence's evidence on its own gives the same features, neighbours and order."""
+    from policykit.extract import decide as D
+    request = D.Explainer.request
+
+    def at_once(self, *args):
+        ev = request(self, *args)
+        self.resolve()
+        return ev
+
+    monkeypatch.setattr(D.Explainer, "request", at_once)
+    alone = extract(small)
+    assert wide["evidence"].map(json.dumps).tolist() == alone["evidence"].map(json.dumps).tolist()
+    assert any(ev.get("kind") == "model" and ev["neighbours"] for r in wide["evidence"]
+               for labs in r.values() for evs in labs.values() for ev in evs)
+
+
 def test_thresholds_are_configurable(small, wide):
     strict = extract(small, thresholds={"risk_domain": 0.99, "instrument": 1.0, "instrument_top": 1.0})
     assert strict["risk_domains"].map(len).sum() <= wide["risk_domains"].map(len).sum()
