@@ -31,13 +31,18 @@ def read_yaml(path: str | Path, *, what: str, restore: str, loader: type | None 
     Raises
     ------
     InputError
-        When the file does not exist or is not valid YAML (with its line).
+        When the file does not exist, is a folder, is not UTF-8 or is not valid YAML (with its
+        line).
     """
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(p, f"{what} not found", restore) from None
+    except IsADirectoryError:
+        raise InputError(p, f"is a folder, not a {what}", "give the path of a YAML file") from None
+    except UnicodeDecodeError as e:
+        raise InputError(p, f"not UTF-8 text (byte {e.start})", "save the file as UTF-8") from None
     try:
         return yaml.load(text, Loader=loader or yaml.SafeLoader)
     except yaml.YAMLError as e:
