@@ -22,12 +22,10 @@ import pandas as pd
 from ..errors import InputError
 from .model import (META_COLUMNS, Corpus, Paragraph, RawDocument, collapse_ws, para_id,
                     sent_id)
-from .layout import blocks, trim_span
+from .layout import blocks, continues, ends_open, trim_span
 from .layout import paragraphs as layout_paragraphs
 from .segment import load_rules, segment_spans, strip_bullet
 
-_CLOSERS = "”\"’')]*_>》」』 \t\n"
-_TERMINAL = set(".!?:;…。！？")
 _NUMBERED = re.compile(r"^\s*(?:\(?\d{1,3}[.)]|\(?[ivxIVX]{1,5}[.)]|\(?[a-hA-H][.)])\s+\S")
 
 #: Sections whose paragraphs are single units (never split into sentences).
@@ -81,18 +79,6 @@ def split_block(raw: str, start: int, end: int) -> list[tuple[int, int, str | No
     return [(strip_bullet(raw, start, end), end, _list_kind(raw[start:end]))]
 
 
-def ends_open(text: str) -> bool:
-    """True when a paragraph ends mid-sentence (no terminal punctuation before closing marks)."""
-    core = text.rstrip(_CLOSERS)
-    return not core or core[-1] not in _TERMINAL
-
-
-def starts_inside(text: str) -> bool:
-    """True when a paragraph cannot start a sentence (lower case, a link, a parenthesis)."""
-    t = text.lstrip()
-    return bool(t) and (t[0].islower() or t[0] in "<(")
-
-
 def rejoin_page_breaks(raw: str, paras: list[Paragraph],
                        min_chars: int = HEADING_MAX_CHARS) -> list[Paragraph]:
     """Merge paragraphs that a page break split mid-sentence.
@@ -106,14 +92,9 @@ def rejoin_page_breaks(raw: str, paras: list[Paragraph],
     for p in paras:
         if out:
             prev = out[-1]
-            text_prev = raw[prev.start:prev.end]
-            text_next = raw[p.start:p.end]
-            core_prev = text_prev.rstrip(_CLOSERS)
             if (prev.section in ("body", "heading") and p.section in ("body", "heading")
                     and not getattr(p, "_list_item", False)
-                    and ((prev.section == "body" and len(text_prev) >= min_chars
-                          and ends_open(text_prev))
-                         or (starts_inside(text_next) and core_prev[-1:] not in (".", "!", "?")))):
+                    and continues(prev.section, raw[prev.start:prev.end], raw[p.start:p.end], min_chars)):
                 prev.section = "body"
                 prev.end = p.end
                 continue

@@ -31,9 +31,8 @@ import functools
 import re
 from typing import Iterable, Sequence
 
-import yaml
-
 from .. import config
+from ..yamlfile import read_yaml
 from .model import Paragraph
 
 LAYOUT_RULES_PATH = config.DATA_DIR / "rules" / "layout.yaml"
@@ -81,8 +80,7 @@ class ReadText(str):
 def load_layout_rules(path: str | None = None) -> dict:
     """Read ``data/rules/layout.yaml`` and compile its patterns."""
     p = path or str(LAYOUT_RULES_PATH)
-    with open(p, encoding="utf-8") as fh:
-        rules = yaml.safe_load(fh)
+    rules = read_yaml(p, what="layout rules file", restore="restore data/rules/layout.yaml from the repository") or {}
     for key in ("separator", "bullet", "enumerator", "line_list", "wrap", "clause_end"):
         if key not in rules:
             from ..errors import InputError
@@ -230,6 +228,14 @@ def starts_inside(text: str) -> bool:
     return bool(t) and (t[0].islower() or t[0] in "<(")
 
 
+def continues(prev_section: str, text_prev: str, text_next: str, min_chars: int) -> bool:
+    """Whether ``text_next`` continues the sentence of ``text_prev`` across a break: a body
+    paragraph of at least ``min_chars`` that ends mid-sentence, or a next paragraph that cannot
+    start a sentence after one that does not end with ``.``, ``!`` or ``?``."""
+    return ((prev_section == "body" and len(text_prev) >= min_chars and ends_open(text_prev))
+            or (starts_inside(text_next) and text_prev.rstrip(_CLOSERS)[-1:] not in (".", "!", "?")))
+
+
 def _rejoin(raw: str, paras: list[Paragraph], rules: dict, min_chars: int = HEADING_MAX_CHARS) -> list[Paragraph]:
     """Merge paragraphs that a page break split mid-sentence (the report's rule, plus layout guards).
 
@@ -251,9 +257,7 @@ def _rejoin(raw: str, paras: list[Paragraph], rules: dict, min_chars: int = HEAD
                 text_next = raw[p.start:p.end]
                 core_prev = text_prev.rstrip(_CLOSERS)
                 clause = core_prev[-1:] in rules["clause_end_set"] and _starts_capital(text_next)
-                if not clause and ((prev.section == "body" and len(text_prev) >= min_chars
-                                    and ends_open(text_prev))
-                                   or (starts_inside(text_next) and core_prev[-1:] not in (".", "!", "?"))):
+                if not clause and continues(prev.section, text_prev, text_next, min_chars):
                     prev.section = "body"
                     prev.end = p.end
                     continue
@@ -351,4 +355,4 @@ def title_line(text: str) -> tuple[int, int] | None:
 
 
 __all__ = ["ReadText", "paragraphs", "split_block", "line_kind", "title_line", "load_layout_rules",
-           "blocks", "ends_open", "starts_inside", "LAYOUT_RULES_PATH"]
+           "blocks", "continues", "ends_open", "starts_inside", "LAYOUT_RULES_PATH"]

@@ -42,11 +42,10 @@ HTML_RULES_PATH = config.DATA_DIR / "rules" / "html.yaml"
 @functools.lru_cache(maxsize=2)
 def load_html_rules(path: str | None = None) -> dict:
     """Read ``data/rules/html.yaml`` (boilerplate elements, jusText settings, title separators)."""
-    import yaml
+    from ..yamlfile import read_yaml
 
     p = path or str(HTML_RULES_PATH)
-    with open(p, encoding="utf-8") as fh:
-        rules = yaml.safe_load(fh)
+    rules = read_yaml(p, what="HTML rules file", restore="restore data/rules/html.yaml from the repository") or {}
     for key in ("drop_tags", "drop_class_words", "justext", "min_kept_share", "title_separators"):
         if key not in rules:
             from ..errors import InputError

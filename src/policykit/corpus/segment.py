@@ -25,12 +25,12 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import spacy
-import yaml
 from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from .. import config
+from ..yamlfile import read_yaml
 
 RULES_PATH = config.DATA_DIR / "rules" / "segmentation.yaml"
 
@@ -41,8 +41,8 @@ _OPEN_CLOSE = {"“": "”", "(": ")", "[": "]", "「": "」", "『": "』", "�
 def load_rules(path: str | None = None) -> dict:
     """Read the segmentation rules (YAML) and compile them."""
     p = path or str(RULES_PATH)
-    with open(p, encoding="utf-8") as fh:
-        rules = yaml.safe_load(fh)
+    rules = read_yaml(p, what="segmentation rules file",
+                      restore="restore data/rules/segmentation.yaml from the repository") or {}
     for key in ("terminal", "closing", "never_end", "list_marker", "bullet"):
         if key not in rules:
             from ..errors import InputError

@@ -27,11 +27,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from .. import config
 from ..errors import InputError
 from ..taxonomy import Taxonomy, load_taxonomy
+from ..yamlfile import read_yaml
 
 DEV_FILE = config.TRAINING_DIR / "sentences-dev.jsonl"
 GOVERNANCE_FILE = config.TRAINING_DIR / "sentences-governance.jsonl"
@@ -125,9 +125,7 @@ def read_mit(path: str | Path = MIT_FILE, tax: Taxonomy | None = None) -> pd.Dat
 def read_genres(path: str | Path = GENRES_FILE) -> dict[str, dict]:
     """``genres.yaml``: genre id -> ``{"label": str, "doc_types": [str, ...]}``."""
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, "genre table not found", "restore data/training/genres.yaml from the repository")
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    doc = read_yaml(path, what="genre table", restore="restore data/training/genres.yaml from the repository") or {}
     seen: dict[str, str] = {}
     for g, spec in doc.items():
         for t in spec.get("doc_types") or []:
