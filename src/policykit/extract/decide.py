@@ -184,7 +184,7 @@ class Explainer:
     (the same values and order as a full sort, which only the top entries need).
     """
 
-    def __init__(self, model, E: np.ndarray, scores=None):
+    def __init__(self, model, E: np.ndarray, scores):
         self.model = model
         self.scores = scores
         self.blocks = model.input_blocks()
@@ -239,7 +239,7 @@ class Explainer:
         """The document context's change of the logit of label ``k`` for ``rows`` (None without a
         document model)."""
         sc = self.scores
-        if sc is None or sc.final_logits is sc.sentence_logits or sc.final_logits is None:
+        if sc.final_logits is None or sc.final_logits is sc.sentence_logits:
             return None
         fl, sl = sc.final_logits[head][rows], sc.sentence_logits[head][rows]
         if head == "role":
@@ -257,7 +257,7 @@ class Explainer:
         sentence alone (a stable sort of each row; tested byte for byte on the report and AGORA).
         """
         pending, self._pending = self._pending, {}
-        X = self.scores.inputs if self.scores is not None else None
+        X = self.scores.inputs
         for (head, k, facet), reqs in pending.items():
             rows = np.fromiter((r[0] for r in reqs), dtype=np.intp, count=len(reqs))
             feats = self._features_rows(X[rows], head, k, self._context(rows, head, k))
@@ -377,9 +377,8 @@ def decide(texts: list[str], sections: list[str], struct: np.ndarray, cues: list
             by_label.setdefault((f, lab), []).append({"kind": "cue", "text": text[s:e], "start": s, "end": e,
                                                       "pattern": pat})
         rec: dict = {"scores": {}, "evidence": {}}
-        role_row = role_rows[i]
         model_role = ROLES[int(np.argmax(sc.role[i]))]
-        rec["scores"]["role"] = {r: round(v, 4) for r, v in zip(ROLES, role_row)}
+        rec["scores"]["role"] = {r: round(v, 4) for r, v in zip(ROLES, role_rows[i])}
         why = rule_role(text, section, struct[i], th)
         if why is not None:
             ev = {"kind": "rule", "features": [[why, 1.0]], "neighbours": []}
@@ -392,7 +391,7 @@ def decide(texts: list[str], sections: list[str], struct: np.ndarray, cues: list
                 rec["scores"][facet] = {}
                 rec["evidence"][facet] = {}
             r_kind = risk[i] if risk is not None else None
-            if text.strip() and (r_kind == "risk" or (r_kind == "auto" and float(sc.risk[i]) >= th["risk"])):
+            if text.strip() and (r_kind == "risk" or (r_kind == "auto" and risk_rows[i] >= th["risk"])):
                 _force_domain(rec, i, sc, th, parent, dom_ids, sub_ids, ex, sent_ids)
             out.append(rec)
             continue
@@ -419,13 +418,13 @@ def decide(texts: list[str], sections: list[str], struct: np.ndarray, cues: list
         doms, subs = [dom_ids[k] for k in di], [sub_ids[k] for k in si]
         forced = None
         r_kind = risk[i] if risk is not None else None
-        if not doms and (r_kind == "risk" or (r_kind == "auto" and float(sc.risk[i]) >= th["risk"])):
+        if not doms and (r_kind == "risk" or (r_kind == "auto" and risk_rows[i] >= th["risk"])):
             j = int(np.argmax(sc.risk_domain[i]))
             kids = np.where(parent == j)[0]
             doms, subs = [dom_ids[j]], [sub_ids[int(kids[np.argmax(sc.risk_subdomain[i, kids])])]]
             forced = {"kind": "rule", "neighbours": [],
                       "features": [["risk description: at least its best domain", 1.0],
-                                   ["any-risk score", round(float(sc.risk[i]), 3)]]}
+                                   ["any-risk score", round(risk_rows[i], 3)]]}
         rec["risk_domains"] = _order(doms, dom_sc, dom_ids)
         rec["risk_subdomains"] = _order(subs, sub_sc, sub_ids)
         rec["scores"]["risk_domain"] = _reported(dom_sc, doms, th["report_min"])
