@@ -10,7 +10,6 @@ import functools
 import re
 from pathlib import Path
 
-
 from .. import config
 from ..errors import InputError
 from ..yamlfile import read_yaml
