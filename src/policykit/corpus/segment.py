@@ -73,22 +73,22 @@ def _is_initial(text: str) -> bool:
         and text[0] not in "AI"
 
 
-def _balanced_pairs(doc: Doc) -> list[tuple[int, int]]:
-    """Token index ranges of balanced quotations and parentheses (opening, closing)."""
+def _balanced_pairs(texts: list[str]) -> list[tuple[int, int]]:
+    """Token index ranges of balanced quotations and parentheses (opening, closing), from the
+    tokens' texts."""
     pairs = []
     stacks: dict[str, list[int]] = {}
     straight_open: int | None = None
-    for tok in doc:
-        t = tok.text
+    for i, t in enumerate(texts):
         if t in _OPEN_CLOSE:
-            stacks.setdefault(_OPEN_CLOSE[t], []).append(tok.i)
+            stacks.setdefault(_OPEN_CLOSE[t], []).append(i)
         elif t in stacks and stacks[t]:
-            pairs.append((stacks[t].pop(), tok.i))
+            pairs.append((stacks[t].pop(), i))
         elif t == '"':
             if straight_open is None:
-                straight_open = tok.i
+                straight_open = i
             else:
-                pairs.append((straight_open, tok.i))
+                pairs.append((straight_open, i))
                 straight_open = None
     return pairs
 
@@ -98,34 +98,41 @@ def _sentence_starts(doc: Doc, rules: dict) -> list[bool]:
     starts = [False] * n
     if n == 0:
         return starts
+    # the tokens' text, trailing whitespace and space flag, read once (no Token object per lookup)
+    texts, ws, space = [], [], []
+    for t in doc:
+        texts.append(t.text)
+        ws.append(t.whitespace_)
+        space.append(t.is_space)
     # tokens strictly inside a balanced pair cannot end a sentence unless the pair is long
     protected = [False] * n
-    for a, b in _balanced_pairs(doc):
+    for a, b in _balanced_pairs(texts):
         if b - a <= 80:  # a quotation in a framing sentence, not a quoted paragraph
             # the token right before the closing mark may still end the sentence
             for k in range(a + 1, b - 1):
                 protected[k] = True
-    first = next((t.i for t in doc if not t.is_space), None)
+    first = next((i for i in range(n) if not space[i]), None)
     if first is None:
         return starts
     starts[first] = True
     sent_first = first
     bold_open = False
     i = first
+    terminal, never_end, closing = rules["terminal"], rules["never_end"], rules["closing"]
+    list_marker = rules["list_marker_re"].match
     while i < n:
-        tok = doc[i]
-        text = tok.text
-        if text == "*" and i + 1 < n and doc[i + 1].text == "*":
+        text = texts[i]
+        if text == "*" and i + 1 < n and texts[i + 1] == "*":
             bold_open = not bold_open
-        is_terminal = (text in rules["terminal"]
-                       or (len(text) > 1 and text[-1] == "." and text.lower() not in rules["never_end"]
-                           and not rules["list_marker_re"].match(text)))
+        is_terminal = (text in terminal
+                       or (len(text) > 1 and text[-1] == "." and text.lower() not in never_end
+                           and not list_marker(text)))
         if not is_terminal or protected[i]:
             i += 1
             continue
-        if text == "." and i > 0 and not doc[i - 1].whitespace_:
-            glued = (doc[i - 1].text + ".").lower()
-            if glued in rules["never_end"] or _is_initial(doc[i - 1].text + "."):
+        if text == "." and i > 0 and not ws[i - 1]:
+            glued = (texts[i - 1] + ".").lower()
+            if glued in never_end or _is_initial(texts[i - 1] + "."):
                 i += 1
                 continue
         if _is_initial(text):
@@ -133,33 +140,44 @@ def _sentence_starts(doc: Doc, rules: dict) -> list[bool]:
             continue
         # absorb closing punctuation (and the end of a bold run-in heading)
         j = i + 1
-        while j < n and not doc[j - 1].whitespace_ and doc[j].text in rules["closing"]:
-            if doc[j].text == "*" and j + 1 < n and doc[j + 1].text == "*":
+        while j < n and not ws[j - 1] and texts[j] in closing:
+            if texts[j] == "*" and j + 1 < n and texts[j + 1] == "*":
                 bold_open = not bold_open
                 j += 1
             j += 1
         k = j
-        while k < n and doc[k].is_space:
+        while k < n and space[k]:
             k += 1
         if k >= n:
             break
-        words_so_far = [t.text for t in doc[sent_first:i] if not t.is_space and t.text != "*"]
-        marker_only = (len(words_so_far) <= 1 and rules["list_marker_re"].match(
-            "".join(t.text for t in doc[sent_first:i + 1] if not t.is_space)) is not None)
-        run_in_heading = (doc[i + 1:j].text.count("*") >= 2
-                          and "**" in doc[sent_first:i].text[:12])
-        abbrev = doc[i].text.lower() if doc[i].text != "." else (
-            (doc[i - 1].text + ".").lower() if i > 0 else ".")
-        if abbrev in rules["rarely_end"] and doc[k].text.lower() not in rules["sentence_starters"]:
+        words_so_far = [texts[x] for x in range(sent_first, i) if not space[x] and texts[x] != "*"]
+        marker_only = (len(words_so_far) <= 1 and list_marker(
+            "".join(texts[x] for x in range(sent_first, i + 1) if not space[x])) is not None)
+        # a "*" is never whitespace: counting it per token equals counting it in the span's text
+        run_in_heading = (sum(texts[x].count("*") for x in range(i + 1, j)) >= 2
+                          and "**" in _prefix(texts, ws, sent_first, i, 12))
+        abbrev = text.lower() if text != "." else ((texts[i - 1] + ".").lower() if i > 0 else ".")
+        if abbrev in rules["rarely_end"] and texts[k].lower() not in rules["sentence_starters"]:
             i = j
             continue
-        if marker_only or run_in_heading or not _can_start(doc[k].text):
+        if marker_only or run_in_heading or not _can_start(texts[k]):
             i = j
             continue
         starts[k] = True
         sent_first = k
         i = k
     return starts
+
+
+def _prefix(texts: list[str], ws: list[str], start: int, end: int, size: int) -> str:
+    """The first ``size`` characters of the text of tokens ``start`` to ``end`` (exclusive), as
+    ``doc[start:end].text[:size]`` gives them."""
+    out = ""
+    for x in range(start, end):
+        out += texts[x] if x == end - 1 else texts[x] + ws[x]
+        if len(out) >= size:
+            break
+    return out[:size]
 
 
 @Language.factory("policykit_sentencizer", default_config={"rules_path": None})

@@ -127,13 +127,21 @@ class ExtractionModel:
     # ------------------------------------------------------------------ layout of the head input
     @property
     def input_dim(self) -> int:
-        return enc.HIDDEN + (self.n_rules_ if self.rules else 0)
+        return self.vector_dim + (self.n_rules_ if self.rules else 0)
 
     def input_blocks(self) -> list[tuple[str, int, int]]:
-        """``(name, start, end)`` of every block of the sentence model's input."""
-        out = [("sentence text", 0, enc.HIDDEN)]
+        """``(name, start, end)`` of every block of the sentence model's input (a student pooling
+        its token vectors two ways has one block per pooling)."""
+        d = self.vector_dim
+        if self.is_student and d > enc.HIDDEN:
+            from .student import pooling_of
+            k = d // len(pooling_of(self.student_))
+            out = [("sentence text" if p == "mean" else f"sentence text ({p} of word vectors)", i * k, (i + 1) * k)
+                   for i, p in enumerate(pooling_of(self.student_))]
+        else:
+            out = [("sentence text", 0, d)]
         if self.rules:
-            out.append(("rules", enc.HIDDEN, enc.HIDDEN + self.n_rules_))
+            out.append(("rules", d, d + self.n_rules_))
         return out
 
     def head_inputs(self, E: np.ndarray, rule_mat: np.ndarray | None) -> np.ndarray:
@@ -242,7 +250,10 @@ class ExtractionModel:
         return self
 
     # ------------------------------------------------------------------ inference
-    vector_dim = enc.HIDDEN
+    @property
+    def vector_dim(self) -> int:
+        """Length of this model's sentence vectors (a student's: its projection's output)."""
+        return int(self.student_.shape[1]) if self.is_student else enc.HIDDEN
 
     @property
     def is_student(self) -> bool:
@@ -260,8 +271,8 @@ class ExtractionModel:
         """L2-normalised sentence vectors of ``texts``: the tuned encoder's (fixed-shape batches),
         or for a student its projected static vectors."""
         if self.is_student:
-            from .student import project, static_vectors
-            return project(static_vectors(texts), self.student_)
+            from .student import pooling_of, project, static_vectors
+            return project(static_vectors(texts, pooling_of(self.student_)), self.student_)
         session = enc.onnx_session(self.encoder(), self.encoder_id_) if enc.backend() == "onnx" else None
         return enc.encode(self.encoder(), list(texts), progress=progress, session=session)
 
