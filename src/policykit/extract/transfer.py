@@ -35,7 +35,9 @@ import numpy as np
 from .. import config
 from .vocab import ROLES
 
-#: Sentences in the transfer set (whole documents are taken until this is reached).
+#: Sentences in the transfer set (whole documents are taken until this is reached). Twice as many
+#: (40,138 sentences) was measured in the same CV: role 0.712 against 0.715, domains 0.473 against
+#: 0.467, instruments 0.452 against 0.464 (mixed, so not kept).
 TRANSFER_SENTENCES = 20_000
 #: Weight of a transfer sentence in the heads' loss, relative to a gold sentence.
 TRANSFER_WEIGHT = 0.5
