@@ -116,14 +116,11 @@ def _sentence_starts(doc: Doc, rules: dict) -> list[bool]:
         return starts
     starts[first] = True
     sent_first = first
-    bold_open = False
     i = first
     terminal, never_end, closing = rules["terminal"], rules["never_end"], rules["closing"]
     list_marker = rules["list_marker_re"].match
     while i < n:
         text = texts[i]
-        if text == "*" and i + 1 < n and texts[i + 1] == "*":
-            bold_open = not bold_open
         is_terminal = (text in terminal
                        or (len(text) > 1 and text[-1] == "." and text.lower() not in never_end
                            and not list_marker(text)))
@@ -141,8 +138,7 @@ def _sentence_starts(doc: Doc, rules: dict) -> list[bool]:
         # absorb closing punctuation (and the end of a bold run-in heading)
         j = i + 1
         while j < n and not ws[j - 1] and texts[j] in closing:
-            if texts[j] == "*" and j + 1 < n and texts[j + 1] == "*":
-                bold_open = not bold_open
+            if texts[j] == "*" and j + 1 < n and texts[j + 1] == "*":  # "**" closes as one mark
                 j += 1
             j += 1
         k = j
