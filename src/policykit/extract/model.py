@@ -132,14 +132,12 @@ class ExtractionModel:
     def input_blocks(self) -> list[tuple[str, int, int]]:
         """``(name, start, end)`` of every block of the sentence model's input (a student pooling
         its token vectors two ways has one block per pooling)."""
+        from .student import pooling_of
         d = self.vector_dim
-        if self.is_student and d > enc.HIDDEN:
-            from .student import pooling_of
-            k = d // len(pooling_of(self.student_))
-            out = [("sentence text" if p == "mean" else f"sentence text ({p} of word vectors)", i * k, (i + 1) * k)
-                   for i, p in enumerate(pooling_of(self.student_))]
-        else:
-            out = [("sentence text", 0, d)]
+        poolings = pooling_of(self.student_) if self.is_student else ("mean",)
+        k = d // len(poolings)
+        out = [("sentence text" if p == "mean" else f"sentence text ({p} of word vectors)", i * k, (i + 1) * k)
+               for i, p in enumerate(poolings)]
         if self.rules:
             out.append(("rules", d, d + self.n_rules_))
         return out

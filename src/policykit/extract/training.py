@@ -366,17 +366,16 @@ def _student_of(teacher: ExtractionModel, heads: dict) -> ExtractionModel:
     return st
 
 
-def static_inputs(m, scale: np.ndarray, pooling: tuple[str, ...] | None = None) -> np.ndarray:
+def static_inputs(m, scale: np.ndarray) -> np.ndarray:
     """The fast tier's head inputs of every row of ``m`` (training matrices or a transfer set:
     anything with ``texts`` and ``rules``): static vectors (:data:`STUDENT_POOLING`) and scaled
     rule features."""
-    pooling = tuple(pooling or STUDENT_POOLING)
-    key = (m.digest(), pooling)
+    key = (m.digest(), STUDENT_POOLING)
     if key not in _STATIC:  # the vectors do not depend on the fold: computed once per set
         from .student import identity, project, static_vectors
         if len(_STATIC) >= 4:
             _STATIC.clear()
-        S = static_vectors(m.texts, pooling)
+        S = static_vectors(m.texts, STUDENT_POOLING)
         # exactly what the student's encode() gives (its identity projection renormalises)
         _STATIC[key] = project(S, identity(S.shape[1])) * VEC_SCALE
     return np.hstack([_STATIC[key], m.rules / scale]).astype(np.float32)
